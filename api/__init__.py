@@ -1,0 +1,1 @@
+"""Bibliotekshjälpen API: conversations, channels, FAQ content and retrieval."""

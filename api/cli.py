@@ -1,0 +1,49 @@
+"""Operations commands: `python -m api.cli migrate|seed|setup`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+from api.db import session_scope
+from api.faq.retrieval import get_index
+from api.faq.seed import seed_faq, seed_texts
+from api.libraries.seed import seed_libraries
+from api.settings import get_settings
+
+
+def migrate() -> None:
+    url = get_settings().database_url
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    command.upgrade(Config(str(Path(__file__).parent / "alembic.ini")), "head")
+
+
+def seed() -> None:
+    with session_scope() as session:
+        libs = seed_libraries(session)
+        session.flush()
+        faq = seed_faq(session)
+        texts = seed_texts(session)
+    with session_scope() as session:
+        get_index().refresh(session)  # embeds new question variants once, into the cache
+    print(f"seeded {libs} libraries, {faq} FAQ translations changed, {texts} bot texts changed")
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING)
+    parser = argparse.ArgumentParser(prog="python -m api.cli")
+    parser.add_argument("command", choices=["migrate", "seed", "setup"])
+    args = parser.parse_args()
+    if args.command in ("migrate", "setup"):
+        migrate()
+    if args.command in ("seed", "setup"):
+        seed()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""What the assistant says to a resident's message once Rasa has understood its intent.
+
+The action server calls this through the internal API; the API also calls it directly when
+Rasa is unreachable, so a resident still gets an answer.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from api.conversations.language_choice import parse_language_choice
+from api.conversations.models import Conversation
+from api.conversations.replies import Reply
+from api.faq.answers import find_answer, titles
+from api.faq.retrieval import Match, get_index
+from api.settings import get_settings
+from api.texts.service import catalog
+
+# Rasa's own confidence in `ask_question` above which a weak retrieval asks to rephrase
+# rather than calling the message off-topic.
+SURE_QUESTION = 0.8
+# An off-topic intent is overruled only by a clearly strong FAQ match.
+OVERRULE_OUT_OF_SCOPE = 0.03
+
+
+def _lang(conv: Conversation) -> str:
+    return conv.language or conv.locale or "sv"
+
+
+def text_reply(session: Session, conv: Conversation, key: str, kind: str, **values: str) -> Reply:
+    text, lang = catalog.get(session, key, _lang(conv), **values)
+    return Reply(text=text, language=lang, kind=kind)  # type: ignore[arg-type]
+
+
+def faq_reply(session: Session, conv: Conversation, topic: str) -> Reply | None:
+    answer = find_answer(session, topic, _lang(conv), conv.library_id, conv.easy_read)
+    if answer is None:
+        return None
+    return Reply(text=answer.text, language=answer.language, kind="faq", topic=topic)
+
+
+def _is_confident(matches: list[Match]) -> bool:
+    s = get_settings()
+    if not matches or matches[0].score < s.faq_confident:
+        return False
+    return len(matches) < 2 or matches[0].score - matches[1].score >= s.faq_margin
+
+
+def _clarify(session: Session, conv: Conversation, matches: list[Match]) -> Reply:
+    options = [m.topic for m in matches[:3]]
+    names = titles(session, options, _lang(conv))
+    reply = text_reply(session, conv, "clarify", "clarify")
+    person, _ = catalog.get(session, "offer_person", reply.language)
+    reply.buttons = [{"title": names[t], "payload": f"topic:{t}"} for t in options if t in names]
+    reply.buttons.append({"title": person, "payload": "handoff"})
+    return reply
+
+
+def _not_understood(session: Session, conv: Conversation) -> Reply:
+    reply = text_reply(session, conv, "clarify_none", "clarify")
+    reply.buttons = [{"title": catalog.get(session, "offer_person", reply.language)[0], "payload": "handoff"}]
+    return reply
+
+
+def answer_question(
+    session: Session, conv: Conversation, text: str, intent: str | None = None, confidence: float | None = None
+) -> Reply:
+    matches = get_index().rank(session, text, conv.library_id)
+    top = matches[0] if matches else None
+    if intent == "out_of_scope":
+        strong = top is not None and top.score >= get_settings().faq_confident + OVERRULE_OUT_OF_SCOPE
+        if not (strong and _is_confident(matches)):
+            return text_reply(session, conv, "out_of_scope", "out_of_scope")
+    if top is not None and _is_confident(matches):
+        reply = faq_reply(session, conv, top.topic)
+        if reply is not None:
+            return reply
+    if top is not None and top.score >= get_settings().faq_weak:
+        return _clarify(session, conv, matches)
+    if intent == "ask_question" and (confidence or 0.0) >= SURE_QUESTION:
+        return _not_understood(session, conv)
+    return text_reply(session, conv, "out_of_scope", "out_of_scope")
+
+
+def choose_language(session: Session, conv: Conversation, text: str) -> Reply:
+    choice = parse_language_choice(text)
+    if choice.easy_read:
+        conv.language, conv.language_locked, conv.easy_read = "sv", True, True
+        return text_reply(session, conv, "easy_read_on", "system")
+    if choice.language is None:
+        return answer_question(session, conv, text)
+    conv.language, conv.language_locked, conv.easy_read = choice.language, True, False
+    return text_reply(session, conv, "language_switched", "system")
+
+
+def respond(
+    session: Session, conv: Conversation, action: str, text: str,
+    intent: str | None = None, confidence: float | None = None,
+) -> list[Reply]:
+    """One bot turn for a Rasa action (or for the API itself when Rasa is down)."""
+    if action == "request_human":
+        return [text_reply(session, conv, "handoff_coming", "handoff")]
+    if action == "choose_language":
+        return [choose_language(session, conv, text)]
+    reply = answer_question(session, conv, text, intent, confidence)
+    conv.failed_turns = conv.failed_turns + 1 if reply.kind == "clarify" else 0
+    return [reply]

@@ -1,0 +1,73 @@
+"""Endpoints for the bot side only (the action server and Rasa's NLG calls), behind a shared secret."""
+
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from api.conversations.answering import respond, text_reply
+from api.conversations.models import Conversation
+from api.conversations.routes import SessionDep
+from api.settings import get_settings
+
+router = APIRouter(prefix="/internal", tags=["internal (bot side)"], include_in_schema=True)
+
+
+def check_internal_token(
+    x_internal_token: Annotated[str | None, Header()] = None, token: Annotated[str | None, Query()] = None
+) -> None:
+    supplied = x_internal_token or token or ""
+    if not hmac.compare_digest(supplied, get_settings().internal_token):
+        raise HTTPException(status.HTTP_403_FORBIDDEN, "Internal endpoint: wrong or missing internal token")
+
+
+Internal = Depends(check_internal_token)
+
+
+class BotTurn(BaseModel):
+    conversation_id: str
+    action: Literal["answer_faq", "out_of_scope", "request_human", "choose_language"]
+    text: str = ""
+    intent: str | None = None
+    confidence: float | None = None
+
+
+def _conversation(session: Session, conversation_id: str) -> Conversation:
+    conv = session.get(Conversation, conversation_id)
+    if conv is None:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, "Unknown conversation")
+    return conv
+
+
+@router.post("/bot/respond", dependencies=[Internal])
+def bot_respond(body: BotTurn, session: SessionDep) -> dict[str, Any]:
+    conv = _conversation(session, body.conversation_id)
+    replies = respond(session, conv, body.action, body.text, body.intent, body.confidence)
+    return {"messages": [r.to_dict() for r in replies]}
+
+
+# Rasa response names -> (bot text key, reply kind). The texts live in the database, per language.
+NLG_RESPONSES: dict[str, tuple[str, str]] = {
+    "utter_greet": ("greet", "smalltalk"),
+    "utter_thanks": ("thanks", "smalltalk"),
+    "utter_goodbye": ("goodbye", "smalltalk"),
+}
+
+
+class NlgRequest(BaseModel):
+    response: str
+    tracker: dict[str, Any] = {}
+
+
+@router.post("/nlg", dependencies=[Internal])
+def nlg(body: NlgRequest, session: SessionDep) -> dict[str, Any]:
+    """Rasa's NLG endpoint: the assistant's texts are served at run time, in the resident's language."""
+    if body.response not in NLG_RESPONSES:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, f"No text for response {body.response!r}")
+    key, kind = NLG_RESPONSES[body.response]
+    conv = _conversation(session, str(body.tracker.get("sender_id", "")))
+    return {"text": None, "custom": text_reply(session, conv, key, kind).to_dict()}

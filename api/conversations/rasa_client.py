@@ -1,0 +1,48 @@
+"""Talks to Rasa's REST channel. Every bot reply arrives as a `custom` payload in our Reply shape."""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any
+
+import httpx
+
+from api.conversations.replies import Reply
+from api.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+
+class RasaUnavailable(RuntimeError):
+    pass
+
+
+@lru_cache
+def _client() -> httpx.Client:
+    s = get_settings()
+    return httpx.Client(base_url=s.rasa_url, timeout=s.rasa_timeout_s, limits=httpx.Limits(max_connections=50))
+
+
+def send(conversation_id: str, text: str, fallback_language: str) -> list[Reply]:
+    try:
+        resp = _client().post("/webhooks/rest/webhook", json={"sender": conversation_id, "message": text})
+        resp.raise_for_status()
+        items: list[dict[str, Any]] = resp.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        raise RasaUnavailable(str(exc)) from exc
+    replies = []
+    for item in items:
+        if isinstance(item.get("custom"), dict):
+            replies.append(Reply.from_dict(item["custom"]))
+        elif item.get("text"):  # a response that did not come through our NLG: still shown
+            log.warning("Rasa reply without metadata: %r", item.get("text")[:80])
+            replies.append(Reply(text=item["text"], language=fallback_language, kind="system"))
+    return replies
+
+
+def healthy(url: str) -> bool:
+    try:
+        return httpx.get(url, timeout=2.0).status_code < 500
+    except httpx.HTTPError:
+        return False

@@ -1,0 +1,106 @@
+"""Resident-side conversation endpoints: /api/conversations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, HTTPException, status
+from sqlalchemy.orm import Session
+
+from api.conversations import service
+from api.conversations.models import Conversation
+from api.conversations.schemas import (
+    ConversationCreated, ConversationOut, ConversationSettings, NewConversation, NewMessage, Replies, Transcript,
+    TranscriptMessage,
+)
+from api.db import session_scope
+from api.language.registry import is_supported
+from api.libraries.models import Library
+
+router = APIRouter(prefix="/api/conversations", tags=["conversations"])
+
+
+def get_session() -> Iterator[Session]:
+    with session_scope() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
+    if not authorization or not authorization.lower().startswith("bearer ") or not authorization[7:].strip():
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED, "Send the conversation token as 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    return authorization[7:].strip()
+
+
+TokenDep = Annotated[str, Depends(bearer_token)]
+NOT_FOUND = "Conversation not found (or the token does not belong to it)"
+
+
+def _authorised(session: Session, conversation_id: str, token: str) -> Conversation:
+    try:
+        return service.authorise(session, conversation_id, token)
+    except service.NotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
+
+
+def _out(conv: Conversation) -> ConversationOut:
+    return ConversationOut(
+        id=conv.id, channel=conv.channel, library=conv.library_id, language=conv.language,
+        language_locked=conv.language_locked, easy_read=conv.easy_read, state=conv.state,
+    )
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
+def create(session: SessionDep, body: NewConversation | None = None) -> ConversationCreated:
+    body = body or NewConversation()
+    if body.library is not None and session.get(Library, body.library) is None:
+        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Unknown library id {body.library!r}")
+    locale = body.locale.split("-")[0].lower() if body.locale else None
+    if locale is not None and not is_supported(locale):
+        locale = None  # an unknown page locale is only a missing hint, not an error
+    conv, token = service.create_conversation(session, body.channel, body.library, locale)
+    return ConversationCreated(id=conv.id, token=token)
+
+
+@router.post("/{conversation_id}/messages", response_model=Replies)
+def post_message(conversation_id: str, body: NewMessage, token: TokenDep) -> Replies:
+    try:
+        replies = service.post_message(conversation_id, token, body.text, body.payload, body.client_id)
+    except service.NotFound:
+        raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
+    return Replies.model_validate({"messages": [r.to_dict() for r in replies]})
+
+
+@router.get("/{conversation_id}/messages", response_model=Transcript)
+def get_messages(conversation_id: str, session: SessionDep, token: TokenDep, after: int = 0) -> Transcript:
+    conv = _authorised(session, conversation_id, token)
+    messages = [
+        TranscriptMessage.model_validate(m, from_attributes=True) for m in service.transcript(session, conv, after)
+    ]
+    return Transcript(conversation=_out(conv), messages=messages)
+
+
+@router.patch("/{conversation_id}", response_model=ConversationOut)
+def update(conversation_id: str, body: ConversationSettings, session: SessionDep, token: TokenDep) -> ConversationOut:
+    conv = _authorised(session, conversation_id, token)
+    if body.language is not None:
+        if not is_supported(body.language):
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Unsupported language {body.language!r}")
+        conv.language, conv.language_locked = body.language, True
+    if body.easy_read is not None:
+        conv.easy_read = body.easy_read
+        if body.easy_read:
+            conv.language, conv.language_locked = "sv", True
+    return _out(conv)
+
+
+@router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete(conversation_id: str, session: SessionDep, token: TokenDep) -> None:
+    """The resident ends the conversation: it and its transcript are deleted at once."""
+    service.delete_conversation(session, _authorised(session, conversation_id, token))

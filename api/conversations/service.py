@@ -1,0 +1,165 @@
+"""The conversation front door shared by every channel: store, understand, answer, store."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from api.conversations import rasa_client
+from api.conversations.answering import faq_reply, respond, text_reply
+from api.conversations.models import Conversation, Message
+from api.conversations.redact import redact
+from api.conversations.replies import Reply
+from api.db import session_scope
+from api.language.detect import detect
+from api.language.registry import FALLBACK_LANGUAGE, languages
+
+log = logging.getLogger(__name__)
+
+
+class NotFound(LookupError):
+    pass
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_conversation(
+    session: Session, channel: str = "web", library: str | None = None, locale: str | None = None
+) -> tuple[Conversation, str]:
+    token = secrets.token_urlsafe(32)
+    conv = Conversation(
+        id=uuid.uuid4().hex, token_hash=hash_token(token), channel=channel, library_id=library,
+        locale=locale, language=locale,
+    )
+    session.add(conv)
+    return conv, token
+
+
+def authorise(session: Session, conversation_id: str, token: str) -> Conversation:
+    conv = session.get(Conversation, conversation_id)
+    # Same answer for unknown id and wrong token: a stranger learns nothing.
+    if conv is None or not hmac.compare_digest(conv.token_hash, hash_token(token)):
+        raise NotFound(conversation_id)
+    return conv
+
+
+def _store_reply(session: Session, conv: Conversation, reply: Reply, reply_to: int | None) -> Message:
+    msg = Message(
+        conversation_id=conv.id, sender="staff" if reply.kind == "staff" else "bot", text=reply.text,
+        language=reply.language, kind=reply.kind, topic=reply.topic, buttons=reply.buttons, reply_to=reply_to,
+    )
+    session.add(msg)
+    return msg
+
+
+@dataclass
+class Incoming:
+    message_id: int
+    text: str
+    payload: str | None
+    unsupported_language: bool
+    duplicate_replies: list[Reply] | None = None
+
+
+def _record_incoming(
+    conversation_id: str, token: str, text: str, payload: str | None, client_id: str | None
+) -> Incoming:
+    with session_scope() as session:
+        conv = authorise(session, conversation_id, token)
+        if client_id:
+            earlier = session.scalar(
+                select(Message).where(Message.conversation_id == conv.id, Message.client_id == client_id)
+            )
+            if earlier is not None:  # a retry of a message we already have: answer as before
+                stored = session.scalars(select(Message).where(Message.reply_to == earlier.id).order_by(Message.id))
+                replies = [Reply(m.text, m.language or "sv", m.kind or "system", m.topic, m.buttons) for m in stored]  # type: ignore[arg-type]
+                return Incoming(earlier.id, earlier.text, payload, False, replies)
+        clean = redact(text)
+        detection = detect(clean, context=conv.language or conv.locale)
+        if not conv.language_locked and not payload:
+            conv.language = detection.language if detection.supported else FALLBACK_LANGUAGE
+        msg = Message(
+            conversation_id=conv.id, sender="resident", text=clean, language=detection.language, client_id=client_id
+        )
+        conv.last_activity_at = datetime.now(UTC)
+        session.add(msg)
+        session.flush()
+        return Incoming(msg.id, clean, payload, not detection.supported)
+
+
+def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
+    with session_scope() as session:
+        conv = session.get(Conversation, conversation_id)
+        assert conv is not None
+        language = conv.language or "sv"
+        if incoming.payload and incoming.payload.startswith("topic:"):
+            reply = faq_reply(session, conv, incoming.payload.removeprefix("topic:"))
+            if reply is not None:
+                return [reply]
+    text = "/request_human" if incoming.payload == "handoff" else incoming.text
+    try:
+        replies = rasa_client.send(conversation_id, text, language)
+        if replies:
+            return replies
+        raise rasa_client.RasaUnavailable("Rasa answered nothing (the action server may be down)")
+    except rasa_client.RasaUnavailable as exc:
+        # Degraded mode: the API answers from the FAQ itself, so the resident is not left waiting.
+        log.warning("Rasa unavailable, answering from the FAQ directly: %s", exc)
+        with session_scope() as session:
+            conv = session.get(Conversation, conversation_id)
+            assert conv is not None
+            action = "request_human" if incoming.payload == "handoff" else "answer_faq"
+            return respond(session, conv, action, incoming.text)
+
+
+def _language_notice(session: Session, conv: Conversation, replies: list[Reply]) -> None:
+    """For a message in a language we do not support: one line listing the ones we do."""
+    names = ", ".join(lang.name for lang in languages().values())
+    notice = text_reply(session, conv, "language_unsupported", "system", languages=names)
+    if replies:
+        replies[0].text = f"{notice.text}\n\n{replies[0].text}"
+    else:
+        replies.append(notice)
+
+
+def post_message(
+    conversation_id: str, token: str, text: str, payload: str | None = None, client_id: str | None = None
+) -> list[Reply]:
+    incoming = _record_incoming(conversation_id, token, text, payload, client_id)
+    if incoming.duplicate_replies is not None:
+        return incoming.duplicate_replies
+    replies = _bot_turn(conversation_id, incoming)
+    with session_scope() as session:
+        conv = session.get(Conversation, conversation_id)
+        assert conv is not None
+        if incoming.unsupported_language and not conv.language_locked:
+            _language_notice(session, conv, replies)
+        for reply in replies:
+            _store_reply(session, conv, reply, incoming.message_id)
+    return replies
+
+
+def transcript(session: Session, conv: Conversation, after: int = 0) -> list[Message]:
+    return list(
+        session.scalars(
+            select(Message).where(Message.conversation_id == conv.id, Message.id > after).order_by(Message.id)
+        )
+    )
+
+
+def delete_conversation(session: Session, conv: Conversation) -> None:
+    session.delete(conv)
+
+
+__all__ = ["IntegrityError", "NotFound", "authorise", "create_conversation", "post_message", "transcript"]

@@ -1,0 +1,26 @@
+"""Topic ids from ../shared/faq-topics.yml: the contract every answer names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from api.settings import get_settings
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    area: str
+    question: str
+
+
+@lru_cache
+def topics() -> dict[str, Topic]:
+    path = get_settings().topics_file
+    if not path.exists():
+        raise FileNotFoundError(f"FAQ topic list not found at {path}; set FAQ_TOPICS_FILE")
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {t["id"]: Topic(id=t["id"], area=t["area"], question=t["question"]) for t in raw["topics"]}

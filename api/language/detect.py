@@ -1,0 +1,87 @@
+"""Language detection for short resident messages, with conversation context.
+
+lingua restricted to our languages plus a few common unsupported ones (so that German is
+recognised as unsupported rather than forced into Swedish). No detector knows Tigrinya:
+Ethiopic script means `ti`. Danish and Norwegian are answered in Swedish, which their
+speakers read. A short or ambiguous message keeps the conversation's language.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+
+from lingua import Language as L
+from lingua import LanguageDetector, LanguageDetectorBuilder
+
+from api.language.registry import DEFAULT_LANGUAGE, languages
+
+_OURS = {
+    L.SWEDISH: "sv", L.ENGLISH: "en", L.ARABIC: "ar", L.PERSIAN: "fa", L.FINNISH: "fi", L.SOMALI: "so",
+    L.POLISH: "pl", L.SPANISH: "es", L.UKRAINIAN: "uk", L.RUSSIAN: "ru", L.TURKISH: "tr",
+}
+_SCANDINAVIAN = {L.DANISH: "sv", L.BOKMAL: "sv", L.NYNORSK: "sv"}
+_UNSUPPORTED = {
+    L.GERMAN: "de", L.FRENCH: "fr", L.ITALIAN: "it", L.DUTCH: "nl", L.PORTUGUESE: "pt",
+    L.CHINESE: "zh", L.JAPANESE: "ja", L.KOREAN: "ko", L.VIETNAMESE: "vi", L.THAI: "th",
+    L.HINDI: "hi", L.URDU: "ur", L.ESTONIAN: "et", L.HUNGARIAN: "hu", L.ROMANIAN: "ro",
+}
+_ETHIOPIC = re.compile(r"[\u1200-\u137F\u1380-\u139F\u2D80-\u2DDF\uAB00-\uAB2F]")
+_LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
+
+MIN_LETTERS = 4  # "ok", "hej!", "1" keep the conversation's language
+PRIOR_BONUS = 0.3  # how much the conversation's current language is favoured
+UNSUPPORTED_CONFIDENCE = 0.75
+
+
+@dataclass(frozen=True)
+class Detection:
+    language: str  # a supported code, or an unsupported ISO code such as "de"
+    supported: bool
+    confident: bool  # False when the context decided, not the text
+
+
+_lock = threading.Lock()
+
+
+@lru_cache
+def _detector() -> LanguageDetector:
+    every = [*_OURS, *_SCANDINAVIAN, *_UNSUPPORTED]
+    return LanguageDetectorBuilder.from_languages(*every).with_preloaded_language_models().build()
+
+
+def warm_up() -> None:
+    _detector()
+
+
+def detect(text: str, context: str | None = None) -> Detection:
+    """Detect the language of `text`; `context` is the conversation's language (or page locale)."""
+    prior = context if context in languages() else DEFAULT_LANGUAGE
+    if _ETHIOPIC.search(text):
+        return Detection("ti", True, True)
+    letters = _LETTER.findall(text)
+    if len(letters) < MIN_LETTERS:
+        return Detection(prior, True, False)
+    with _lock:
+        values = _detector().compute_language_confidence_values(text)
+    scores: dict[str, float] = {}
+    unsupported: dict[str, float] = {}
+    for cv in values:
+        lang = cv.language
+        if lang in _OURS or lang in _SCANDINAVIAN:
+            code = _OURS.get(lang) or _SCANDINAVIAN[lang]
+            scores[code] = scores.get(code, 0.0) + cv.value
+        elif lang in _UNSUPPORTED:
+            unsupported[_UNSUPPORTED[lang]] = cv.value
+    if unsupported:
+        code, value = max(unsupported.items(), key=lambda kv: kv[1])
+        if value >= UNSUPPORTED_CONFIDENCE:
+            return Detection(code, False, True)
+    if not scores:
+        return Detection(prior, True, False)
+    raw_best = max(scores, key=lambda c: scores[c])
+    scores[prior] = scores.get(prior, 0.0) + PRIOR_BONUS
+    best = max(scores, key=lambda c: scores[c])
+    return Detection(best, True, best == raw_best)

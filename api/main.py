@@ -1,0 +1,88 @@
+"""The FastAPI application: `uvicorn api.main:app`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import OperationalError
+
+from api import health
+from api.conversations import internal_routes, routes
+from api.db import session_scope
+from api.faq.retrieval import get_index
+from api.language import routes as language_routes
+from api.language.detect import warm_up
+from api.libraries import routes as library_routes
+
+log = logging.getLogger("api")
+STATIC = Path(__file__).parent / "web" / "static"
+
+
+@asynccontextmanager
+async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    warm_up()  # load language models and the FAQ index before the first resident waits for them
+    try:
+        with session_scope() as session:
+            get_index().refresh(session)
+    except OperationalError:
+        log.warning("database not reachable at start-up; the index is built on the first message")
+    yield
+
+
+def _first_error(exc: RequestValidationError) -> str:
+    for err in exc.errors():
+        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
+        if err.get("type") == "string_too_long":
+            return f"{where or 'text'}: the message is too long (at most {err.get('ctx', {}).get('max_length')} characters)"
+        if err.get("type") == "string_too_short":
+            return f"{where or 'text'}: the message is empty"
+        if err.get("type") in ("string_type", "missing"):
+            return f"{where or 'body'}: {'a text is required' if err['type'] == 'missing' else 'must be text'}"
+        return f"{where or 'body'}: {err.get('msg')}"
+    return "invalid request"
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Bibliotekshjälpen API",
+        version="0.1.0",
+        description="Conversations for the Stockholm region's shared library assistant.",
+        lifespan=lifespan,
+    )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"detail": _first_error(exc), "errors": jsonable_encoder(exc.errors())})
+
+    @app.exception_handler(OperationalError)
+    async def database_down(_request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("database error: %s", exc.__class__.__name__)
+        return JSONResponse(
+            status_code=503,
+            content={"detail": "The service is briefly unavailable and nothing was saved. Please send it again."},
+            headers={"Retry-After": "5"},
+        )
+
+    app.include_router(health.router)
+    app.include_router(routes.router)
+    app.include_router(library_routes.router)
+    app.include_router(language_routes.router)
+    app.include_router(internal_routes.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/", include_in_schema=False)
+    def demo_page() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    return app
+
+
+app = create_app()

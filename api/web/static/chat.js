@@ -1,0 +1,142 @@
+// Demo chat: talks only to the API (never to Rasa). Text is always set with textContent.
+(() => {
+  "use strict";
+  const $ = (id) => document.getElementById(id);
+  const log = $("chat-log"), form = $("chat-form"), input = $("chat-input"), send = $("chat-send");
+  const status = $("chat-status"), langSelect = $("chat-language"), easy = $("chat-easy"), libSelect = $("chat-library");
+  const chat = document.querySelector(".chat");
+  const KEY = "bibliotekshjalpen.conversation";
+  let conv = JSON.parse(sessionStorage.getItem(KEY) || "null");
+  let languages = {};
+  let lastId = 0;
+
+  async function api(path, options = {}) {
+    const headers = { "Content-Type": "application/json" };
+    if (conv) headers.Authorization = "Bearer " + conv.token;
+    const resp = await fetch(path, { ...options, headers });
+    if (!resp.ok) {
+      const body = await resp.json().catch(() => ({}));
+      const err = new Error(body.detail || resp.statusText);
+      err.status = resp.status;
+      throw err;
+    }
+    return resp.status === 204 ? null : resp.json();
+  }
+
+  function setDirection(code) {
+    const lang = languages[code];
+    chat.lang = code || "sv";
+    chat.dir = lang ? lang.dir : "ltr";
+  }
+
+  function render(msg) {
+    const li = document.createElement("li");
+    const sender = msg.sender || (msg.kind === "staff" ? "staff" : "bot");
+    li.className = sender;
+    if (msg.language) { li.lang = msg.language; li.dir = languages[msg.language] ? languages[msg.language].dir : "auto"; }
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = sender === "resident" ? "Du" : sender === "staff" ? "Bibliotekarie" : "Bibliotekshjälpen";
+    li.append(who, document.createTextNode(msg.text));
+    if (msg.topic) {
+      const t = document.createElement("span");
+      t.className = "topic";
+      t.textContent = "Svar från: " + msg.topic;
+      li.append(t);
+    }
+    if (msg.buttons && msg.buttons.length) {
+      const box = document.createElement("div");
+      box.className = "buttons";
+      for (const b of msg.buttons) {
+        const btn = document.createElement("button");
+        btn.type = "button";
+        btn.className = "quick";
+        btn.textContent = b.title;
+        btn.addEventListener("click", () => sendMessage(b.title, b.payload));
+        box.append(btn);
+      }
+      li.append(box);
+    }
+    log.append(li);
+    li.scrollIntoView({ block: "nearest" });
+  }
+
+  async function ensureConversation() {
+    if (conv) return;
+    const body = { channel: "web", locale: langSelect.value || document.documentElement.lang };
+    if (libSelect.value) body.library = libSelect.value;
+    const created = await api("/api/conversations", { method: "POST", body: JSON.stringify(body) });
+    conv = { id: created.id, token: created.token };
+    sessionStorage.setItem(KEY, JSON.stringify(conv));
+  }
+
+  async function sendMessage(text, payload) {
+    text = text.trim();
+    if (!text) { status.textContent = "Skriv en fråga först."; input.focus(); return; }
+    send.disabled = true;
+    status.textContent = "Bibliotekshjälpen skriver …";
+    try {
+      await ensureConversation();
+      const clientId = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
+      render({ sender: "resident", text });
+      const reply = await api(`/api/conversations/${conv.id}/messages`, {
+        method: "POST", body: JSON.stringify({ text, payload: payload || null, client_id: clientId }),
+      });
+      if (!payload) input.value = "";
+      for (const m of reply.messages) { render(m); setDirection(m.language); }
+      status.textContent = "";
+    } catch (err) {
+      // The typed text stays in the box, so nothing is lost; the resident can send again.
+      status.textContent = "Meddelandet kunde inte skickas (" + err.message + "). Försök igen.";
+      if (err.status === 404) { sessionStorage.removeItem(KEY); conv = null; }
+    } finally {
+      send.disabled = false;
+    }
+  }
+
+  async function resume() {
+    if (!conv) return;
+    try {
+      const t = await api(`/api/conversations/${conv.id}/messages?after=${lastId}`);
+      for (const m of t.messages) { render(m); lastId = m.id; }
+      if (t.conversation.language) { langSelect.value = t.conversation.language; setDirection(t.conversation.language); }
+      easy.checked = t.conversation.easy_read;
+    } catch (err) {
+      sessionStorage.removeItem(KEY); conv = null;
+    }
+  }
+
+  async function updateSettings(body) {
+    try {
+      await ensureConversation();
+      await api(`/api/conversations/${conv.id}`, { method: "PATCH", body: JSON.stringify(body) });
+    } catch (err) { status.textContent = err.message; }
+  }
+
+  form.addEventListener("submit", (e) => { e.preventDefault(); sendMessage(input.value); });
+  input.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); sendMessage(input.value); }
+  });
+  langSelect.addEventListener("change", () => { setDirection(langSelect.value); updateSettings({ language: langSelect.value }); });
+  easy.addEventListener("change", () => {
+    if (easy.checked) { langSelect.value = "sv"; setDirection("sv"); }
+    updateSettings({ easy_read: easy.checked });
+  });
+
+  (async () => {
+    const [langs, libs] = await Promise.all([api("/api/languages"), api("/api/libraries")]);
+    for (const l of langs) {
+      languages[l.code] = l;
+      const o = document.createElement("option");
+      o.value = l.code; o.textContent = l.name; o.lang = l.code;
+      langSelect.append(o);
+    }
+    for (const l of libs) {
+      const o = document.createElement("option");
+      o.value = l.id; o.textContent = l.name;
+      libSelect.append(o);
+    }
+    langSelect.value = "sv";
+    await resume();
+  })();
+})();

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Sets up and runs the whole assistant locally: API, Rasa and the action server.
+# First run: creates both virtual environments, migrates, seeds, trains. Later runs: seconds.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+API_PORT="${API_PORT:-8000}"
+RASA_PORT="${RASA_PORT:-5005}"
+ACTIONS_PORT="${ACTIONS_PORT:-5055}"
+export API_URL="http://127.0.0.1:$API_PORT"
+export RASA_URL="http://127.0.0.1:$RASA_PORT"
+export ACTION_SERVER_URL="http://127.0.0.1:$ACTIONS_PORT"
+export INTERNAL_TOKEN="${INTERNAL_TOKEN:-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')}"
+LOG_DIR="${LOG_DIR:-$ROOT/var/log}"
+mkdir -p "$LOG_DIR"
+
+setup_venvs
+say "Migrating the database and loading the seed content (${DATABASE_URL:-SQLite in var/})"
+(cd "$ROOT" && "$API_PY" -m api.cli setup)
+ensure_model
+
+PIDS=()
+stop_all() {
+  trap - INT TERM EXIT
+  if [ "${#PIDS[@]}" -gt 0 ]; then
+    say "Stopping"
+    kill "${PIDS[@]}" 2>/dev/null || true
+    wait "${PIDS[@]}" 2>/dev/null || true
+  fi
+}
+trap 'stop_all; exit 130' INT TERM
+trap stop_all EXIT
+
+say "Starting the action server, Rasa and the API (logs in ${LOG_DIR#$ROOT/})"
+(cd "$ROOT" && exec "$VENVS/bot/bin/rasa" run actions --actions actions --port "$ACTIONS_PORT" \
+   >"$LOG_DIR/actions.log" 2>&1) &
+PIDS+=($!)
+(cd "$ROOT" && PYTHONPATH="$ROOT/bot" exec "$VENVS/bot/bin/rasa" run --model "$MODEL" --port "$RASA_PORT" \
+   --endpoints bot/endpoints.yml --credentials bot/credentials.yml >"$LOG_DIR/rasa.log" 2>&1) &
+PIDS+=($!)
+(cd "$ROOT" && exec "$VENVS/api/bin/uvicorn" api.main:app --host "${API_HOST:-127.0.0.1}" --port "$API_PORT" \
+   --workers "${API_WORKERS:-1}" >"$LOG_DIR/api.log" 2>&1) &
+PIDS+=($!)
+
+deadline=$((SECONDS + ${START_TIMEOUT:-180}))
+until curl -fsS "$API_URL/health" 2>/dev/null | grep -q '"status":"ok"'; do
+  for pid in "${PIDS[@]}"; do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      echo "A process exited during start-up; see $LOG_DIR/*.log" >&2; tail -n 20 "$LOG_DIR"/*.log >&2; exit 1
+    fi
+  done
+  if [ $SECONDS -ge $deadline ]; then echo "Not healthy in time: $(curl -s "$API_URL/health")" >&2; exit 1; fi
+  sleep 1
+done
+
+cat <<MSG
+
+  Bibliotekshjälpen is running.
+    Demo chat:   $API_URL/
+    API docs:    $API_URL/docs
+    Health:      $API_URL/health
+  Press Ctrl-C to stop everything.
+
+MSG
+[ -n "${READY_FILE:-}" ] && echo ready > "$READY_FILE"
+wait -n "${PIDS[@]}"
+echo "A process stopped unexpectedly; see $LOG_DIR/*.log" >&2
+exit 1
