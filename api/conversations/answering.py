@@ -19,8 +19,9 @@ from api.texts.service import catalog
 # Rasa's own confidence in `ask_question` above which a weak retrieval asks to rephrase
 # rather than calling the message off-topic.
 SURE_QUESTION = 0.8
-# An off-topic intent is overruled only by a clearly strong FAQ match.
+# An off-topic intent is overruled only when Rasa is unsure and the FAQ match is clearly strong.
 OVERRULE_OUT_OF_SCOPE = 0.03
+SURE_OUT_OF_SCOPE = 0.7
 
 
 def _lang(conv: Conversation) -> str:
@@ -69,7 +70,7 @@ def answer_question(
     top = matches[0] if matches else None
     if intent == "out_of_scope":
         strong = top is not None and top.score >= get_settings().faq_confident + OVERRULE_OUT_OF_SCOPE
-        if not (strong and _is_confident(matches)):
+        if (confidence or 0.0) >= SURE_OUT_OF_SCOPE or not (strong and _is_confident(matches)):
             return text_reply(session, conv, "out_of_scope", "out_of_scope")
     if top is not None and _is_confident(matches):
         reply = faq_reply(session, conv, top.topic)

@@ -10,6 +10,8 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.conversations.answering import respond, text_reply
+from api.conversations.service import last_resident_language
+from api.language.registry import is_supported
 from api.conversations.models import Conversation
 from api.conversations.routes import SessionDep
 from api.settings import get_settings
@@ -46,7 +48,11 @@ def _conversation(session: Session, conversation_id: str) -> Conversation:
 @router.post("/bot/respond", dependencies=[Internal])
 def bot_respond(body: BotTurn, session: SessionDep) -> dict[str, Any]:
     conv = _conversation(session, body.conversation_id)
-    replies = respond(session, conv, body.action, body.text, body.intent, body.confidence)
+    intent, action = body.intent, body.action
+    if action == "out_of_scope" and not is_supported(last_resident_language(session, conv)):
+        # NLU was trained on our languages only: for German or French, let the FAQ decide.
+        intent, action = None, "answer_faq"
+    replies = respond(session, conv, action, body.text, intent, body.confidence)
     return {"messages": [r.to_dict() for r in replies]}
 
 
@@ -70,4 +76,5 @@ def nlg(body: NlgRequest, session: SessionDep) -> dict[str, Any]:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No text for response {body.response!r}")
     key, kind = NLG_RESPONSES[body.response]
     conv = _conversation(session, str(body.tracker.get("sender_id", "")))
-    return {"text": None, "custom": text_reply(session, conv, key, kind).to_dict()}
+    # An empty `text` makes the REST channel send only the `custom` payload, our full reply.
+    return {"text": "", "custom": text_reply(session, conv, key, kind).to_dict()}

@@ -158,6 +158,15 @@ def transcript(session: Session, conv: Conversation, after: int = 0) -> list[Mes
     )
 
 
+def last_resident_language(session: Session, conv: Conversation) -> str | None:
+    return session.scalar(
+        select(Message.language)
+        .where(Message.conversation_id == conv.id, Message.sender == "resident")
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+
+
 def delete_conversation(session: Session, conv: Conversation) -> None:
     session.delete(conv)
 

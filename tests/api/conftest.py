@@ -1,0 +1,97 @@
+"""API test fixtures: every test that uses `client` or `db` runs on SQLite and on PostgreSQL.
+
+PostgreSQL is the production path (127.0.0.1:5432, database `test`, trust auth); each run
+uses its own schema so it never touches other data.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[2]
+PG_BASE = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _reset_caches() -> None:
+    from api import db, settings
+    from api.faq import retrieval
+    from api.texts.service import catalog
+
+    settings.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    db._factory.cache_clear()
+    retrieval._index = None
+    catalog._revision = -1
+
+
+def _pg_url(schema: str) -> str:
+    return f"{PG_BASE}?options=-csearch_path%3D{schema}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield _pg_url(schema)
+    finally:
+        from api.db import get_engine
+
+        get_engine().dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded(database_url: str) -> Iterator[str]:
+    """A migrated, seeded database; Rasa points at a closed port, so the API answers by itself."""
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["INTERNAL_TOKEN"] = "test-internal-token"
+    os.environ["RASA_URL"] = "http://127.0.0.1:9"
+    os.environ["ACTION_SERVER_URL"] = "http://127.0.0.1:9"
+    _reset_caches()
+    from api.cli import migrate, seed
+
+    migrate()
+    seed()
+    yield database_url
+    _reset_caches()
+
+
+@pytest.fixture
+def client(seeded: str) -> Iterator[object]:
+    from fastapi.testclient import TestClient
+
+    from api.main import create_app
+
+    with TestClient(create_app()) as c:
+        yield c
+
+
+@pytest.fixture
+def db(seeded: str) -> Iterator[object]:
+    from api.db import session_scope
+
+    with session_scope() as session:
+        yield session
+
+
+@pytest.fixture
+def conversation(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    resp = client.post("/api/conversations", json={"channel": "web", "locale": "sv"})
+    assert resp.status_code == 201
+    data = resp.json()
+    data["headers"] = {"Authorization": f"Bearer {data['token']}"}
+    return data
