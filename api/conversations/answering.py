@@ -40,11 +40,17 @@ def faq_reply(session: Session, conv: Conversation, topic: str) -> Reply | None:
     return Reply(text=answer.text, language=answer.language, kind="faq", topic=topic)
 
 
-def _is_confident(matches: list[Match]) -> bool:
+# A one- or two-word message ("kort", "böcker") fits several topics: it must win clearly.
+SHORT_WORDS = 2
+SHORT_MARGIN = 0.05
+
+
+def _is_confident(matches: list[Match], text: str) -> bool:
     s = get_settings()
     if not matches or matches[0].score < s.faq_confident:
         return False
-    return len(matches) < 2 or matches[0].score - matches[1].score >= s.faq_margin
+    margin = SHORT_MARGIN if len(text.split()) <= SHORT_WORDS else s.faq_margin
+    return len(matches) < 2 or matches[0].score - matches[1].score >= margin
 
 
 def _clarify(session: Session, conv: Conversation, matches: list[Match]) -> Reply:
@@ -70,9 +76,9 @@ def answer_question(
     top = matches[0] if matches else None
     if intent == "out_of_scope":
         strong = top is not None and top.score >= get_settings().faq_confident + OVERRULE_OUT_OF_SCOPE
-        if (confidence or 0.0) >= SURE_OUT_OF_SCOPE or not (strong and _is_confident(matches)):
+        if (confidence or 0.0) >= SURE_OUT_OF_SCOPE or not (strong and _is_confident(matches, text)):
             return text_reply(session, conv, "out_of_scope", "out_of_scope")
-    if top is not None and _is_confident(matches):
+    if top is not None and _is_confident(matches, text):
         reply = faq_reply(session, conv, top.topic)
         if reply is not None:
             return reply

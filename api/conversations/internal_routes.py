@@ -49,7 +49,8 @@ def _conversation(session: Session, conversation_id: str) -> Conversation:
 def bot_respond(body: BotTurn, session: SessionDep) -> dict[str, Any]:
     conv = _conversation(session, body.conversation_id)
     intent, action = body.intent, body.action
-    if action == "out_of_scope" and not is_supported(last_resident_language(session, conv)):
+    written_in = last_resident_language(session, conv)
+    if action == "out_of_scope" and written_in is not None and not is_supported(written_in):
         # NLU was trained on our languages only: for German or French, let the FAQ decide.
         intent, action = None, "answer_faq"
     replies = respond(session, conv, action, body.text, intent, body.confidence)

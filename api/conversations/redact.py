@@ -17,11 +17,14 @@ _PERSONAL_ID = re.compile(
     r"(?<!\d)(?:19|20)?\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01]|6[1-9]|[78]\d|9[01])[-+ ]?\d{4}(?!\d)"
 )
 # Card numbers: library cards and payment cards, 8-19 digits, maybe grouped by spaces or dashes.
-_CARD = re.compile(r"(?<!\d)\d(?:[ -]?\d){7,18}(?!\d)")
+# An ISO date ("tillbaka 2024-05-12") has 8 digits too, and is left alone.
+_CARD = re.compile(r"(?<!\d)(?!(?:19|20)\d\d-[01]\d-[0-3]\d(?![ -]?\d))\d(?:[ -]?\d){7,18}(?!\d)")
 # A PIN is a short number next to a word for it, in any of our languages.
 _PIN_WORDS = (
-    r"pin(?:-?kod(?:en)?)?|pin[- ]?code|pinkoodi|tunnusluku|lösen(?:ord)?|password|kod(?:en)?|code|"
-    r"رمز|کد|پین|koodh?|furaha|ፒን|hasło|kod pin|contraseña|clave|пин(?:-?код)?|код|пароль|şifre|parola"
+    r"pin(?:-?kod(?:en)?)?|pin[- ]?code|pin-?koodi\w*|tunnusluku\w*|lösen(?:ord)?|password|kod(?:en)?|code|"
+    r"رمز|کد|پین|koodh?|furaha|ፒን|hasło|kod pin|contraseña|clave|пин(?:-?код)?|код|пароль|"
+    # Finnish and Turkish add the owner as a suffix: "pinkoodini", "şifrem" (my PIN).
+    r"şifre\w*|parola\w*"
 )
 # Up to two short words may stand between ("min pinkod är 1234", "my code is 1234").
 _PIN = re.compile(rf"(?i)\b({_PIN_WORDS})\b((?:[\W_]+[^\W\d_]{{1,5}}){{0,2}}[\W_]+)(\d{{4,8}})(?!\d)")

@@ -1,0 +1,74 @@
+"""The bot-side contract: what the action server and Rasa's NLG calls get from the API."""
+
+from __future__ import annotations
+
+INTERNAL = {"X-Internal-Token": "test-internal-token"}
+
+
+def turn(client, conv, action, text="", intent=None, confidence=None):  # type: ignore[no-untyped-def]
+    body = {"conversation_id": conv["id"], "action": action, "text": text, "intent": intent, "confidence": confidence}
+    return client.post("/internal/bot/respond", json=body, headers=INTERNAL)
+
+
+def test_internal_endpoints_need_the_shared_secret(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    body = {"conversation_id": conversation["id"], "action": "answer_faq", "text": "hej"}
+    assert client.post("/internal/bot/respond", json=body).status_code == 403
+    assert client.post("/internal/bot/respond", json=body, headers={"X-Internal-Token": "guess"}).status_code == 403
+    nlg = {"response": "utter_greet", "tracker": {"sender_id": conversation["id"]}}
+    assert client.post("/internal/nlg", json=nlg).status_code == 403
+
+
+def test_nlg_serves_texts_in_the_conversation_language(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    client.patch(f"/api/conversations/{conversation['id']}", json={"language": "ar"}, headers=conversation["headers"])
+    resp = client.post(
+        "/internal/nlg", json={"response": "utter_greet", "tracker": {"sender_id": conversation["id"]}}, headers=INTERNAL
+    ).json()
+    assert resp["text"] == ""
+    assert resp["custom"]["kind"] == "smalltalk" and resp["custom"]["language"] == "ar"
+    assert any("\u0600" <= ch <= "\u06ff" for ch in resp["custom"]["text"])
+
+
+def test_nlg_unknown_response_is_404(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    body = {"response": "utter_nonsense", "tracker": {"sender_id": conversation["id"]}}
+    assert client.post("/internal/nlg", json=body, headers=INTERNAL).status_code == 404
+
+
+def test_answer_faq_names_the_topic(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    (reply,) = turn(client, conversation, "answer_faq", "Kan jag skriva ut och kopiera på biblioteket?", "ask_question", 0.99).json()["messages"]
+    assert (reply["kind"], reply["topic"]) == ("faq", "visit.printing")
+
+
+def test_sure_out_of_scope_is_not_overruled(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    (reply,) = turn(client, conversation, "out_of_scope", "Vem vann fotbollsmatchen igår?", "out_of_scope", 0.98).json()["messages"]
+    assert reply["kind"] == "out_of_scope" and reply["topic"] is None
+
+
+def test_vague_question_gets_clarify_with_topics_and_a_person(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    (reply,) = turn(client, conversation, "answer_faq", "kort", "nlu_fallback", 0.3).json()["messages"]
+    assert reply["kind"] == "clarify"
+    payloads = [b["payload"] for b in reply["buttons"]]
+    assert payloads[-1] == "handoff" and 1 <= len(payloads) <= 4
+    assert all(p.startswith("topic:") for p in payloads[:-1])
+
+
+def test_request_human_is_a_handoff_reply(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    (reply,) = turn(client, conversation, "request_human", "jag vill prata med en människa", "request_human", 0.99).json()["messages"]
+    assert reply["kind"] == "handoff"
+
+
+def test_choose_language_switches_and_sticks(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    (reply,) = turn(client, conversation, "choose_language", "kan du svara på engelska?", "choose_language", 0.9).json()["messages"]
+    assert reply["language"] == "en" and reply["kind"] == "system"
+    later = client.post(
+        f"/api/conversations/{conversation['id']}/messages", json={"text": "Hur förnyar jag mina lån?"},
+        headers=conversation["headers"],
+    ).json()["messages"][0]
+    assert later["language"] == "en"
+
+
+def test_topic_button_answers_that_topic(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    reply = client.post(
+        f"/api/conversations/{conversation['id']}/messages",
+        json={"text": "Skaffa lånekort", "payload": "topic:card.get"}, headers=conversation["headers"],
+    ).json()["messages"][0]
+    assert (reply["kind"], reply["topic"], reply["language"]) == ("faq", "card.get", "sv")
