@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from typing import Any
 
@@ -10,14 +11,18 @@ import aiohttp
 API_URL = os.environ.get("API_URL", "http://127.0.0.1:8000")
 TIMEOUT = aiohttp.ClientTimeout(total=float(os.environ.get("API_TIMEOUT_S", "8")))
 
-_session: aiohttp.ClientSession | None = None
+_sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = {}
 
 
 def _client() -> aiohttp.ClientSession:
-    global _session
-    if _session is None or _session.closed:
-        _session = aiohttp.ClientSession(timeout=TIMEOUT)
-    return _session
+    """One pooled session per event loop (a session cannot cross loops)."""
+    loop = asyncio.get_running_loop()
+    session = _sessions.get(loop)
+    if session is None or session.closed:
+        for old in [lp for lp in _sessions if lp.is_closed()]:
+            del _sessions[old]
+        session = _sessions[loop] = aiohttp.ClientSession(timeout=TIMEOUT)
+    return session
 
 
 async def bot_respond(turn: dict[str, Any]) -> list[dict[str, Any]]:

@@ -115,6 +115,22 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total / CLK_TCK
 
 
+def _system_cpu() -> tuple[float, float]:
+    """(busy, total) CPU seconds of the whole machine since boot, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    total = sum(fields[:8])  # guest time is already counted in user
+    return (total - idle) / CLK_TCK, total / CLK_TCK
+
+
+def background_load(seconds: float = 3.0) -> float:
+    """Cores busy on this machine while the stack is not running (other people's work)."""
+    busy0, _ = _system_cpu()
+    time.sleep(seconds)
+    busy1, _ = _system_cpu()
+    return round((busy1 - busy0) / seconds, 2)
+
+
 def _classify(cmd: list[str]) -> str | None:
     joined = " ".join(cmd)
     if "uvicorn" in joined and "api.main:app" in cmd:
@@ -143,6 +159,7 @@ def _find_services(root: int) -> dict[str, int]:
 
 def _port_free(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the servers do: TIME_WAIT is no obstacle
         try:
             s.bind(("0.0.0.0", port))  # Rasa and the action server listen on every interface
         except OSError:
@@ -173,9 +190,10 @@ def pick_ports(preferred: list[int]) -> list[int]:
 class Stack:
     """scripts/run.sh in its own session, with its own ports, database and logs."""
 
-    def __init__(self, ports: list[int], keep_tmp: bool) -> None:
+    def __init__(self, ports: list[int], keep_tmp: bool, extra_env: dict[str, str] | None = None) -> None:
         self.api_port, self.rasa_port, self.actions_port = ports
         self.keep_tmp = keep_tmp
+        self.extra_env = extra_env or {}
         self.tmp = Path(tempfile.mkdtemp(prefix="bibliotekshjalpen-bench-"))
         self.log_dir = self.tmp / "logs"
         self.ready_file = self.tmp / "ready"
@@ -201,6 +219,7 @@ class Stack:
             ACTIONS_PORT=str(self.actions_port), DATABASE_URL=f"sqlite:///{self.tmp / 'bench.db'}",
             LOG_DIR=str(self.log_dir), API_HOST=HOST, START_TIMEOUT=str(int(timeout)),
         )
+        env.update(self.extra_env)
         self._out = open(self.tmp / "run.out", "wb")  # noqa: SIM115 - closed in stop()
         self.started_at = time.monotonic()
         # A session of its own: a Ctrl-C in the terminal reaches only this script, which then stops run.sh.
@@ -223,6 +242,10 @@ class Stack:
         missing = set(SERVICES) - set(self.services)
         if missing:
             raise RuntimeError(f"ready, but no process found for {sorted(missing)} under run.sh")
+
+    def check_alive(self) -> None:
+        if self.proc is not None and self.proc.poll() is not None:
+            raise RuntimeError(f"scripts/run.sh stopped during the benchmark ({self.proc.returncode})\n{self.tail()}")
 
     def tail(self, lines: int = 15) -> str:
         out = []
@@ -534,6 +557,7 @@ async def run_phase(ctx: Ctx, via: str, rate: float, duration: float) -> dict[st
     ctx.logs.skip_to_end()
     ctx.sampler.begin_phase()
     cpu_before, bench_cpu_before = ctx.sampler.cpu_seconds(), time.process_time()
+    system_before = _system_cpu()[0]
     t0 = loop.time() + 0.2
     try:
         for i in range(n):
@@ -556,7 +580,10 @@ async def run_phase(ctx: Ctx, via: str, rate: float, duration: float) -> dict[st
         for task in list(tasks):
             task.cancel()
     wall = loop.time() - t0
+    ctx.stack.check_alive()  # a phase against a stack that died half-way is not a measurement
     cpu_after, bench_cpu = ctx.sampler.cpu_seconds(), time.process_time() - bench_cpu_before
+    system_busy = _system_cpu()[0] - system_before
+    ours = sum(cpu_after[k] - cpu_before[k] for k in cpu_after) + bench_cpu
     log_counts = ctx.logs.count_new()
 
     ok = [r for r in records if r.error is None]
@@ -593,6 +620,9 @@ async def run_phase(ctx: Ctx, via: str, rate: float, duration: float) -> dict[st
             name: round((cpu_after[name] - cpu_before[name]) / wall, 2) for name in cpu_after
         }
         | {"bench_client": round(bench_cpu / wall, 2)},
+        # Cores busy machine-wide, and the part of that which was neither the stack nor this client.
+        "machine_busy_cores": round(system_busy / wall, 2),
+        "other_busy_cores": round(max(0.0, system_busy - ours) / wall, 2),
         "peak_rss_mb": ctx.sampler.phase_peak_mb(),
     }
     if via == "api":
@@ -607,7 +637,7 @@ async def run_phase(ctx: Ctx, via: str, rate: float, duration: float) -> dict[st
 async def warm_up(ctx: Ctx) -> dict[str, Any]:
     """One message per language through the API, and a few straight into Rasa (not measured as load)."""
     loop = asyncio.get_running_loop()
-    out: dict[str, Any] = {"api_ms": [], "rasa_ms": [], "errors": 0}
+    out: dict[str, Any] = {"api_ms": [], "rasa_ms": [], "errors": Counter()}
     for via, langs in (("api", sorted(ctx.devset)), ("rasa", sorted(ctx.devset)[:3])):
         for lang in langs:
             try:
@@ -616,13 +646,16 @@ async def warm_up(ctx: Ctx) -> dict[str, Any]:
                 error = await asyncio.wait_for(
                     send_turn(ctx, via, Resident(conv_id, token, []), ctx.devset[lang][0]), ctx.timeout
                 )
-            except (TimeoutError, httpx.HTTPError, ValueError, KeyError):
-                error = "failed"
+            except TimeoutError:
+                error = "timeout"
+            except (httpx.HTTPError, ValueError, KeyError) as exc:
+                error = type(exc).__name__
             if error:
-                out["errors"] += 1
+                out["errors"][f"{via}:{error}"] += 1
             else:
                 out[f"{via}_ms"].append(round((loop.time() - start) * 1000, 1))
     out["first_message_ms"] = out["api_ms"][0] if out["api_ms"] else None
+    out["errors"] = dict(out["errors"])
     return out
 
 
@@ -689,13 +722,15 @@ def print_report(results: dict[str, Any]) -> None:
         print("  errors: no reply, HTTP error, empty reply or timeout. fallback: API = turns the API answered from")
         print("  the FAQ itself because Rasa failed; Rasa = action calls that could not reach the API.")
         print("\nCPU per message (ms) and utilisation (cores) per process")
-        print(f"{'via':<6}{'target/s':>9}" + "".join(f"{n:>16}" for n in (*SERVICES, "bench_client")))
+        print(f"{'via':<6}{'target/s':>9}" + "".join(f"{n:>16}" for n in (*SERVICES, "bench_client")) + "  other")
         for p in phases:
             cells = "".join(
                 f"{p['cpu_ms_per_message'][n]:>8} /{p['cpu_utilisation'][n]:>5}" + " " * 2
                 for n in (*SERVICES, "bench_client")
             )
-            print(f"{'API' if p['via'] == 'api' else 'Rasa':<6}{p['target_rate']:>9g}   {cells}")
+            front = "API" if p["via"] == "api" else "Rasa"
+            print(f"{front:<6}{p['target_rate']:>9g}   {cells}{p['other_busy_cores']:>5}")
+        print("  other = cores busy with processes that are neither the stack nor this client (a shared machine)")
     mem = results.get("memory")
     if mem:
         print("\nResident memory per process tree (MB)")
@@ -732,6 +767,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--seed", type=int, default=42, help="random seed for residents and their texts")
     ap.add_argument("--output", type=Path, default=ROOT / "var" / "bench" / "results.json")
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temporary database and logs")
+    ap.add_argument(
+        "--stack-env", action="append", default=[], metavar="KEY=VALUE",
+        help="extra environment for the stack, for experiments (repeatable), e.g. OMP_NUM_THREADS=1",
+    )
     args = ap.parse_args(argv)
     if args.quick:
         args.rates, args.duration = "5,10", 5.0
@@ -745,6 +784,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if len(ports) != 3:
         ap.error("--ports needs three ports")
     args.port_list = ports
+    if any("=" not in kv for kv in args.stack_env):
+        ap.error("--stack-env takes KEY=VALUE")
+    args.stack_env_map = dict(kv.split("=", 1) for kv in args.stack_env)
     return args
 
 
@@ -760,6 +802,7 @@ async def run_load(args: argparse.Namespace, stack: Stack, sampler: Sampler, res
         for via in args.via_list:
             for rate in args.rate_list:
                 results["settle_s"].append(await settle(ctx, args.pause))
+                stack.check_alive()
                 front = "API" if via == "api" else "Rasa REST"
                 print(f"==> {front}: {rate:g} msg/s for {args.duration:g} s", flush=True)
                 phase = await run_phase(ctx, via, rate, args.duration)
@@ -781,15 +824,17 @@ def main(argv: list[str] | None = None) -> int:
         "config": {
             "rates": args.rate_list, "duration_s": args.duration, "via": args.via_list, "timeout_s": args.timeout,
             "seed": args.seed, "turns_per_resident": [3, 5], "arrivals": "evenly spaced (open loop)",
+            "stack_env": args.stack_env_map,
         },
         "machine": machine_info(),
         "phases": [],
         "settle_s": [],
         "complete": False,
     }
+    results["machine"]["busy_cores_before_start"] = background_load()
     ports = pick_ports(args.port_list)
     results["config"]["ports"] = dict(zip(("api", "rasa", "actions"), ports, strict=True))
-    stack = Stack(ports, args.keep_tmp)
+    stack = Stack(ports, args.keep_tmp, args.stack_env_map)
     sampler: Sampler | None = None
     status = 1
     try:

@@ -54,6 +54,7 @@ def bot_respond(body: BotTurn, session: SessionDep) -> dict[str, Any]:
         # NLU was trained on our languages only: for German or French, let the FAQ decide.
         intent, action = None, "answer_faq"
     replies = respond(session, conv, action, body.text, intent, body.confidence)
+    session.commit()  # a language choice must be visible to the turn that is waiting for this reply
     return {"messages": [r.to_dict() for r in replies]}
 
 

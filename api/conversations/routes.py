@@ -22,6 +22,8 @@ router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
 
 def get_session() -> Iterator[Session]:
+    """A session per request. Handlers that write commit before they return: a dependency's
+    exit may run after the response is sent, and the resident's next call must see the write."""
     with session_scope() as session:
         yield session
 
@@ -65,6 +67,7 @@ def create(session: SessionDep, body: NewConversation | None = None) -> Conversa
     if locale is not None and not is_supported(locale):
         locale = None  # an unknown page locale is only a missing hint, not an error
     conv, token = service.create_conversation(session, body.channel, body.library, locale)
+    session.commit()
     return ConversationCreated(id=conv.id, token=token)
 
 
@@ -97,6 +100,7 @@ def update(conversation_id: str, body: ConversationSettings, session: SessionDep
         conv.easy_read = body.easy_read
         if body.easy_read:
             conv.language, conv.language_locked = "sv", True
+    session.commit()
     return _out(conv)
 
 
@@ -104,3 +108,4 @@ def update(conversation_id: str, body: ConversationSettings, session: SessionDep
 def delete(conversation_id: str, session: SessionDep, token: TokenDep) -> None:
     """The resident ends the conversation: it and its transcript are deleted at once."""
     service.delete_conversation(session, _authorised(session, conversation_id, token))
+    session.commit()

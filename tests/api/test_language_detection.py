@@ -83,7 +83,9 @@ def test_ukrainian_and_russian_are_told_apart(expected: str, text: str, context:
 
 
 @pytest.mark.parametrize("context", [None, "sv", "en"])
-@pytest.mark.parametrize("text", ["hur lanar jag om mina bocker", "var ligger narmaste bibliotek", "jag har glomt min pinkod"])
+@pytest.mark.parametrize(
+    "text", ["hur lanar jag om mina bocker", "var ligger narmaste bibliotek", "jag har glomt min pinkod"]
+)
 def test_swedish_without_diacritics_is_swedish(text: str, context: str | None) -> None:
     assert detect(text, context=context).language == "sv"
 

@@ -26,7 +26,10 @@ from api.conversations.redact import CARD_NUMBER, PERSONAL_ID, PIN, redact
 def test_personal_id_numbers_are_redacted(number: str) -> None:
     for text, expected in [
         (number, PERSONAL_ID),
-        (f"mitt personnummer är {number}, kan ni hjälpa mig?", f"mitt personnummer är {PERSONAL_ID}, kan ni hjälpa mig?"),
+        (
+            f"mitt personnummer är {number}, kan ni hjälpa mig?",
+            f"mitt personnummer är {PERSONAL_ID}, kan ni hjälpa mig?",
+        ),
         (f"my number ({number}) is on the card", f"my number ({PERSONAL_ID}) is on the card"),
     ]:
         assert redact(text) == expected
@@ -79,7 +82,10 @@ def test_pins_after_a_word_for_pin_are_redacted(text: str, expected: str) -> Non
 
 def test_everything_in_one_message() -> None:
     text = "Hej! Personnummer 850709-1234, lånekort 12345678901234 och pinkoden är 1234. Varför kan jag inte låna?"
-    assert redact(text) == f"Hej! Personnummer {PERSONAL_ID}, lånekort {CARD_NUMBER} och pinkoden är {PIN}. Varför kan jag inte låna?"
+    assert (
+        redact(text)
+        == f"Hej! Personnummer {PERSONAL_ID}, lånekort {CARD_NUMBER} och pinkoden är {PIN}. Varför kan jag inte låna?"
+    )
 
 
 @pytest.mark.parametrize(

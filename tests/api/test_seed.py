@@ -15,7 +15,9 @@ from api.faq.topics import topics
 from api.language.registry import languages
 from api.settings import get_settings
 
-FAQ_DIR = get_settings().data_dir / "faq"
+
+def _faq_dir() -> Path:
+    return get_settings().data_dir / "faq"
 
 
 def _regional(db) -> dict[str, FaqEntry]:  # type: ignore[no-untyped-def]
@@ -52,7 +54,7 @@ def test_every_other_seed_translation_is_a_draft(db) -> None:  # type: ignore[no
 
 
 def test_every_other_language_file_says_draft() -> None:
-    for ff in read_faq_files(FAQ_DIR):
+    for ff in read_faq_files(_faq_dir()):
         if (ff.language, ff.variant) in {("sv", ""), ("en", "")}:
             assert {e.get("status") for e in ff.entries} == {"reviewed"}, ff.path.name
         else:
@@ -138,7 +140,7 @@ def _write(directory: Path, name: str, language: str, entries: list[dict[str, ob
 
 
 def test_the_real_content_files_load() -> None:
-    files = read_faq_files(FAQ_DIR)
+    files = read_faq_files(_faq_dir())
     assert {ff.language for ff in files} == set(languages())
     assert ("sv", "easy") in {(ff.language, ff.variant) for ff in files}
 
@@ -171,7 +173,9 @@ def test_sms_of_exactly_300_characters_is_accepted(tmp_path: Path) -> None:
         ([_entry("card.get", questions=[])], "card.get has no questions"),
     ],
 )
-def test_other_content_errors_name_file_and_topic(tmp_path: Path, entries: list[dict[str, object]], message: str) -> None:
+def test_other_content_errors_name_file_and_topic(
+    tmp_path: Path, entries: list[dict[str, object]], message: str
+) -> None:
     _write(tmp_path, "pl.yml", "pl", entries)
     with pytest.raises(ContentError, match=f"pl.yml: .*{message}"):
         read_faq_files(tmp_path)
@@ -184,7 +188,7 @@ def test_unknown_language_is_refused(tmp_path: Path) -> None:
 
 
 def test_swedish_and_english_must_cover_every_topic(tmp_path: Path) -> None:
-    shutil.copy(FAQ_DIR / "sv.yml", tmp_path / "sv.yml")
+    shutil.copy(_faq_dir() / "sv.yml", tmp_path / "sv.yml")
     assert len(read_faq_files(tmp_path)[0].entries) == len(topics())
     raw = yaml.safe_load((tmp_path / "sv.yml").read_text(encoding="utf-8"))
     raw["entries"] = [e for e in raw["entries"] if e["topic"] != "card.lost"]
