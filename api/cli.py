@@ -1,4 +1,4 @@
-"""Operations commands: `python -m api.cli migrate|seed|setup`."""
+"""Operations commands: `python -m api.cli migrate|seed|purge|setup` (setup = all three)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
+from api.conversations.retention import purge_expired
 from api.db import session_scope
 from api.faq.retrieval import get_index
 from api.faq.seed import seed_faq, seed_texts
@@ -37,12 +38,15 @@ def seed() -> None:
 def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     parser = argparse.ArgumentParser(prog="python -m api.cli")
-    parser.add_argument("command", choices=["migrate", "seed", "setup"])
+    parser.add_argument("command", choices=["migrate", "seed", "setup", "purge"])
     args = parser.parse_args()
     if args.command in ("migrate", "setup"):
         migrate()
     if args.command in ("seed", "setup"):
         seed()
+    if args.command in ("purge", "setup"):
+        with session_scope() as session:
+            print(f"deleted {purge_expired(session)} expired conversations")
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from api import health
 from api.conversations import internal_routes, routes
+from api.conversations.retention import purge_expired
 from api.db import session_scope
 from api.faq.retrieval import get_index
 from api.language import routes as language_routes
@@ -34,14 +36,27 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
             get_index().refresh(session)
     except OperationalError:
         log.warning("database not reachable at start-up; the index is built on the first message")
+    purger = asyncio.create_task(_purge_every_hour())
     yield
+    purger.cancel()
+
+
+async def _purge_every_hour() -> None:
+    while True:
+        try:
+            with session_scope() as session:
+                purge_expired(session)
+        except OperationalError:
+            log.warning("retention purge skipped: database not reachable")
+        await asyncio.sleep(3600)
 
 
 def _first_error(exc: RequestValidationError) -> str:
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
         if err.get("type") == "string_too_long":
-            return f"{where or 'text'}: the message is too long (at most {err.get('ctx', {}).get('max_length')} characters)"
+            limit = err.get("ctx", {}).get("max_length")
+            return f"{where or 'text'}: the message is too long (at most {limit} characters)"
         if err.get("type") == "string_too_short":
             return f"{where or 'text'}: the message is empty"
         if err.get("type") in ("string_type", "missing"):
@@ -60,7 +75,9 @@ def create_app() -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(status_code=422, content={"detail": _first_error(exc), "errors": jsonable_encoder(exc.errors())})
+        return JSONResponse(
+            status_code=422, content={"detail": _first_error(exc), "errors": jsonable_encoder(exc.errors())}
+        )
 
     @app.exception_handler(OperationalError)
     async def database_down(_request: Request, exc: OperationalError) -> JSONResponse:

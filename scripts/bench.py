@@ -215,17 +215,27 @@ class Stack:
     def start(self, timeout: float) -> None:
         env = dict(os.environ)
         env.update(
-            READY_FILE=str(self.ready_file), API_PORT=str(self.api_port), RASA_PORT=str(self.rasa_port),
-            ACTIONS_PORT=str(self.actions_port), DATABASE_URL=f"sqlite:///{self.tmp / 'bench.db'}",
-            LOG_DIR=str(self.log_dir), API_HOST=HOST, START_TIMEOUT=str(int(timeout)),
+            READY_FILE=str(self.ready_file),
+            API_PORT=str(self.api_port),
+            RASA_PORT=str(self.rasa_port),
+            ACTIONS_PORT=str(self.actions_port),
+            DATABASE_URL=f"sqlite:///{self.tmp / 'bench.db'}",
+            LOG_DIR=str(self.log_dir),
+            API_HOST=HOST,
+            START_TIMEOUT=str(int(timeout)),
         )
         env.update(self.extra_env)
         self._out = open(self.tmp / "run.out", "wb")  # noqa: SIM115 - closed in stop()
         self.started_at = time.monotonic()
         # A session of its own: a Ctrl-C in the terminal reaches only this script, which then stops run.sh.
         self.proc = subprocess.Popen(
-            ["bash", str(ROOT / "scripts" / "run.sh")], cwd=ROOT, env=env, stdout=self._out,
-            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            ["bash", str(ROOT / "scripts" / "run.sh")],
+            cwd=ROOT,
+            env=env,
+            stdout=self._out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
         )
         deadline = self.started_at + timeout
         while not self.ready_file.exists():
@@ -481,7 +491,8 @@ async def send_turn(ctx: Ctx, via: str, resident: Resident, text: str) -> str | 
     """One message; returns None when a reply came back, else an error kind."""
     if via == "api":
         resp = await ctx.client.post(
-            f"{ctx.stack.api_url}/api/conversations/{resident.conv_id}/messages", json={"text": text},
+            f"{ctx.stack.api_url}/api/conversations/{resident.conv_id}/messages",
+            json={"text": text},
             headers={"Authorization": f"Bearer {resident.token}"},
         )
     else:
@@ -604,8 +615,10 @@ async def run_phase(ctx: Ctx, via: str, rate: float, duration: float) -> dict[st
         "sent_rate": round(len(records) / duration, 2),
         "achieved_rate": round(len(ok) / span, 2),
         "latency_ms": {
-            "p50": _r(percentile(latencies, 50)), "p95": _r(percentile(latencies, 95)),
-            "p99": _r(percentile(latencies, 99)), "max": _r(max(latencies, default=None)),
+            "p50": _r(percentile(latencies, 50)),
+            "p95": _r(percentile(latencies, 95)),
+            "p99": _r(percentile(latencies, 99)),
+            "max": _r(max(latencies, default=None)),
             "mean": _r(sum(latencies) / len(latencies) if latencies else None),
         },
         "client_send_lag_ms_p99": _r(percentile(lags, 99)),
@@ -616,9 +629,7 @@ async def run_phase(ctx: Ctx, via: str, rate: float, duration: float) -> dict[st
             name: round((cpu_after[name] - cpu_before[name]) * 1000 / max(1, len(records)), 1) for name in cpu_after
         }
         | {"bench_client": round(bench_cpu * 1000 / max(1, len(records)), 1)},
-        "cpu_utilisation": {
-            name: round((cpu_after[name] - cpu_before[name]) / wall, 2) for name in cpu_after
-        }
+        "cpu_utilisation": {name: round((cpu_after[name] - cpu_before[name]) / wall, 2) for name in cpu_after}
         | {"bench_client": round(bench_cpu / wall, 2)},
         # Cores busy machine-wide, and the part of that which was neither the stack nor this client.
         "machine_busy_cores": round(system_busy / wall, 2),
@@ -628,7 +639,8 @@ async def run_phase(ctx: Ctx, via: str, rate: float, duration: float) -> dict[st
     if via == "api":
         result["conversations_created"] = len(ctx.create_ms)
         result["create_latency_ms"] = {
-            "p50": _r(percentile(ctx.create_ms, 50)), "p95": _r(percentile(ctx.create_ms, 95)),
+            "p50": _r(percentile(ctx.create_ms, 50)),
+            "p95": _r(percentile(ctx.create_ms, 95)),
         }
         result["create_errors"] = dict(ctx.create_errors)
     return result
@@ -687,8 +699,11 @@ def machine_info() -> dict[str, Any]:
         line.split(":")[0]: line.split()[1] for line in Path("/proc/meminfo").read_text().splitlines() if ":" in line
     }
     model = next(
-        (line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-         if line.startswith("model name")),
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
         platform.processor() or "unknown",
     )
     return {
@@ -736,7 +751,9 @@ def print_report(results: dict[str, Any]) -> None:
         print("\nResident memory per process tree (MB)")
         print(f"{'process':<10}{'at ready':>10}{'peak (sampled)':>16}{'VmHWM':>8}")
         for name in SERVICES:
-            print(f"{name:<10}{mem['at_ready_mb'][name]:>10}{mem['peak_sampled_mb'][name]:>16}{mem['vmhwm_mb'][name]:>8}")
+            print(
+                f"{name:<10}{mem['at_ready_mb'][name]:>10}{mem['peak_sampled_mb'][name]:>16}{mem['vmhwm_mb'][name]:>8}"
+            )
         total = {k: round(sum(mem[k].values()), 1) for k in ("at_ready_mb", "peak_sampled_mb", "vmhwm_mb")}
         print(f"{'total':<10}{total['at_ready_mb']:>10}{total['peak_sampled_mb']:>16}{total['vmhwm_mb']:>8}")
     cold = results.get("cold_start")
@@ -768,7 +785,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--output", type=Path, default=ROOT / "var" / "bench" / "results.json")
     ap.add_argument("--keep-tmp", action="store_true", help="keep the temporary database and logs")
     ap.add_argument(
-        "--stack-env", action="append", default=[], metavar="KEY=VALUE",
+        "--stack-env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
         help="extra environment for the stack, for experiments (repeatable), e.g. OMP_NUM_THREADS=1",
     )
     args = ap.parse_args(argv)
@@ -822,8 +842,13 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": {
-            "rates": args.rate_list, "duration_s": args.duration, "via": args.via_list, "timeout_s": args.timeout,
-            "seed": args.seed, "turns_per_resident": [3, 5], "arrivals": "evenly spaced (open loop)",
+            "rates": args.rate_list,
+            "duration_s": args.duration,
+            "via": args.via_list,
+            "timeout_s": args.timeout,
+            "seed": args.seed,
+            "turns_per_resident": [3, 5],
+            "arrivals": "evenly spaced (open loop)",
             "stack_env": args.stack_env_map,
         },
         "machine": machine_info(),

@@ -52,7 +52,10 @@ def ask(client: httpx.Client, row: dict[str, str]) -> Result:
     want_lang = row["lang"] if row["lang"] in SUPPORTED else "en"
     langs = [r["language"] for r in replies]
     return Result(
-        row=row, kind=first.get("kind"), topic=first.get("topic"), languages=langs,
+        row=row,
+        kind=first.get("kind"),
+        topic=first.get("topic"),
+        languages=langs,
         ok=first.get("kind") == kind and first.get("topic") == topic,
         language_ok=bool(langs) and all(lang == want_lang for lang in langs),
     )
@@ -69,7 +72,7 @@ def report(results: list[Result], out=sys.stdout) -> dict[str, dict[str, float]]
         by_lang[r.row["lang"]].append(r)
     summary: dict[str, dict[str, float]] = {}
     print(f"{'lang':<6}{'n':>5}{'kind+topic':>12}{'reply lang':>12}", file=out)
-    for lang in sorted(by_lang) + ["all"]:
+    for lang in [*sorted(by_lang), "all"]:
         group = results if lang == "all" else by_lang[lang]
         acc = sum(r.ok for r in group) / len(group)
         lacc = sum(r.language_ok for r in group) / len(group)
@@ -80,8 +83,11 @@ def report(results: list[Result], out=sys.stdout) -> dict[str, dict[str, float]]
         print(f"\nMisses ({len(misses)}):", file=out)
         for r in misses:
             got = f"{r.kind}:{r.topic}" if r.topic else str(r.kind)
-            print(f"  [{r.row['lang']}] expected {r.row['expect']}, got {got} in {','.join(r.languages)}: "
-                  f"{r.row['text'][:70]}", file=out)
+            print(
+                f"  [{r.row['lang']}] expected {r.row['expect']}, got {got} in {','.join(r.languages)}: "
+                f"{r.row['text'][:70]}",
+                file=out,
+            )
     return summary
 
 

@@ -101,8 +101,12 @@ def choose_language(session: Session, conv: Conversation, text: str) -> Reply:
 
 
 def respond(
-    session: Session, conv: Conversation, action: str, text: str,
-    intent: str | None = None, confidence: float | None = None,
+    session: Session,
+    conv: Conversation,
+    action: str,
+    text: str,
+    intent: str | None = None,
+    confidence: float | None = None,
 ) -> list[Reply]:
     """One bot turn for a Rasa action (or for the API itself when Rasa is down)."""
     if action == "request_human":

@@ -10,10 +10,10 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from api.conversations.answering import respond, text_reply
-from api.conversations.service import last_resident_language
-from api.language.registry import is_supported
 from api.conversations.models import Conversation
 from api.conversations.routes import SessionDep
+from api.conversations.service import last_resident_language
+from api.language.registry import is_supported
 from api.settings import get_settings
 
 router = APIRouter(prefix="/internal", tags=["internal (bot side)"], include_in_schema=True)

@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session
 from api.conversations import service
 from api.conversations.models import Conversation
 from api.conversations.schemas import (
-    ConversationCreated, ConversationOut, ConversationSettings, NewConversation, NewMessage, Replies, Transcript,
+    ConversationCreated,
+    ConversationOut,
+    ConversationSettings,
+    NewConversation,
+    NewMessage,
+    Replies,
+    Transcript,
     TranscriptMessage,
 )
 from api.db import session_scope
@@ -34,7 +40,8 @@ SessionDep = Annotated[Session, Depends(get_session)]
 def bearer_token(authorization: Annotated[str | None, Header()] = None) -> str:
     if not authorization or not authorization.lower().startswith("bearer ") or not authorization[7:].strip():
         raise HTTPException(
-            status.HTTP_401_UNAUTHORIZED, "Send the conversation token as 'Authorization: Bearer <token>'",
+            status.HTTP_401_UNAUTHORIZED,
+            "Send the conversation token as 'Authorization: Bearer <token>'",
             headers={"WWW-Authenticate": "Bearer"},
         )
     return authorization[7:].strip()
@@ -53,8 +60,13 @@ def _authorised(session: Session, conversation_id: str, token: str) -> Conversat
 
 def _out(conv: Conversation) -> ConversationOut:
     return ConversationOut(
-        id=conv.id, channel=conv.channel, library=conv.library_id, language=conv.language,
-        language_locked=conv.language_locked, easy_read=conv.easy_read, state=conv.state,
+        id=conv.id,
+        channel=conv.channel,
+        library=conv.library_id,
+        language=conv.language,
+        language_locked=conv.language_locked,
+        easy_read=conv.easy_read,
+        state=conv.state,
     )
 
 

@@ -39,8 +39,12 @@ def create_conversation(
 ) -> tuple[Conversation, str]:
     token = secrets.token_urlsafe(32)
     conv = Conversation(
-        id=uuid.uuid4().hex, token_hash=hash_token(token), channel=channel, library_id=library,
-        locale=locale, language=locale,
+        id=uuid.uuid4().hex,
+        token_hash=hash_token(token),
+        channel=channel,
+        library_id=library,
+        locale=locale,
+        language=locale,
     )
     session.add(conv)
     return conv, token
@@ -56,8 +60,14 @@ def authorise(session: Session, conversation_id: str, token: str) -> Conversatio
 
 def _store_reply(session: Session, conv: Conversation, reply: Reply, reply_to: int | None) -> Message:
     msg = Message(
-        conversation_id=conv.id, sender="staff" if reply.kind == "staff" else "bot", text=reply.text,
-        language=reply.language, kind=reply.kind, topic=reply.topic, buttons=reply.buttons, reply_to=reply_to,
+        conversation_id=conv.id,
+        sender="staff" if reply.kind == "staff" else "bot",
+        text=reply.text,
+        language=reply.language,
+        kind=reply.kind,
+        topic=reply.topic,
+        buttons=reply.buttons,
+        reply_to=reply_to,
     )
     session.add(msg)
     return msg

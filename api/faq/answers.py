@@ -27,22 +27,23 @@ class Answer:
 def find_answer(
     session: Session, topic: str, language: str, library: str | None = None, easy: bool = False
 ) -> Answer | None:
-    entries = session.scalars(
-        select(FaqEntry).where(FaqEntry.topic == topic, FaqEntry.retired.is_(False))
-    ).all()
+    entries = session.scalars(select(FaqEntry).where(FaqEntry.topic == topic, FaqEntry.retired.is_(False))).all()
     # The resident's library's local version first, then the regional one.
     ordered = sorted((e for e in entries if e.library_id in (None, library)), key=lambda e: e.library_id is None)
     wanted = [("sv", "easy")] if easy and language == "sv" else []
     wanted += [(lang, "") for lang in dict.fromkeys((language, *_FALLBACK_LANGUAGES))]
     for key in wanted:
         for entry in ordered:
-            tr: FaqTranslation | None = next(
-                (t for t in entry.translations if (t.language, t.variant) == key), None
-            )
+            tr: FaqTranslation | None = next((t for t in entry.translations if (t.language, t.variant) == key), None)
             if tr is not None:
                 return Answer(
-                    topic=topic, language=tr.language, title=tr.title, text=tr.answer, sms=tr.sms,
-                    status=tr.status, local=entry.library_id is not None,
+                    topic=topic,
+                    language=tr.language,
+                    title=tr.title,
+                    text=tr.answer,
+                    sms=tr.sms,
+                    status=tr.status,
+                    local=entry.library_id is not None,
                 )
     return None
 

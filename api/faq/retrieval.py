@@ -105,8 +105,11 @@ class FaqIndex:
         order = np.argsort(-score)[:limit]
         return [
             Match(
-                topic=self._topic_names[t], score=float(score[t]), dense=float(dense_by_topic[t]),
-                lexical=float(lexical_by_topic[t]), probability=float(probability[t]),
+                topic=self._topic_names[t],
+                score=float(score[t]),
+                dense=float(dense_by_topic[t]),
+                lexical=float(lexical_by_topic[t]),
+                probability=float(probability[t]),
             )
             for t in order
         ]

@@ -18,4 +18,6 @@ def bump_revision(session: Session) -> None:
         session.add(ContentRevision(id=1, revision=1))
         session.flush()
         return
-    session.execute(update(ContentRevision).where(ContentRevision.id == 1).values(revision=ContentRevision.revision + 1))
+    session.execute(
+        update(ContentRevision).where(ContentRevision.id == 1).values(revision=ContentRevision.revision + 1)
+    )

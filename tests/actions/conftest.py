@@ -24,14 +24,20 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The real API as a process on a fresh SQLite database."""
     port = _free_port()
     env = {
-        **os.environ, "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('api') / 'a.db'}",
-        "INTERNAL_TOKEN": "actions-test-token", "RASA_URL": "http://127.0.0.1:9", "PYTHONPATH": str(ROOT),
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('api') / 'a.db'}",
+        "INTERNAL_TOKEN": "actions-test-token",
+        "RASA_URL": "http://127.0.0.1:9",
+        "PYTHONPATH": str(ROOT),
     }
     api_py = str(ROOT / ".venvs" / "api" / "bin" / "python")
     subprocess.run([api_py, "-m", "api.cli", "setup"], env=env, cwd=ROOT, check=True, capture_output=True)
     proc = subprocess.Popen(
-        [api_py, "-m", "uvicorn", "api.main:app", "--port", str(port)], env=env, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [api_py, "-m", "uvicorn", "api.main:app", "--port", str(port)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -23,8 +23,10 @@ def _tracker(sender: str, text: str, intent: str, confidence: float = 0.95) -> T
 
 def _new_conversation(api_url: str) -> str:
     req = urllib.request.Request(
-        f"{api_url}/api/conversations", data=json.dumps({"locale": "sv"}).encode(),
-        headers={"Content-Type": "application/json"}, method="POST",
+        f"{api_url}/api/conversations",
+        data=json.dumps({"locale": "sv"}).encode(),
+        headers={"Content-Type": "application/json"},
+        method="POST",
     )
     with urllib.request.urlopen(req) as resp:
         return json.load(resp)["id"]

@@ -8,7 +8,9 @@ from api.conversations.models import Message
 
 
 def post(client, conv, text, **extra):  # type: ignore[no-untyped-def]
-    return client.post(f"/api/conversations/{conv['id']}/messages", json={"text": text, **extra}, headers=conv["headers"])
+    return client.post(
+        f"/api/conversations/{conv['id']}/messages", json={"text": text, **extra}, headers=conv["headers"]
+    )
 
 
 def test_create_returns_id_and_unguessable_token(client) -> None:  # type: ignore[no-untyped-def]
@@ -111,14 +113,18 @@ def test_personal_numbers_are_redacted_before_storage(client, conversation, db) 
 
 
 def test_choosing_a_language_sticks(client, conversation) -> None:  # type: ignore[no-untyped-def]
-    resp = client.patch(f"/api/conversations/{conversation['id']}", json={"language": "en"}, headers=conversation["headers"])
+    resp = client.patch(
+        f"/api/conversations/{conversation['id']}", json={"language": "en"}, headers=conversation["headers"]
+    )
     assert resp.json()["language"] == "en" and resp.json()["language_locked"]
     reply = post(client, conversation, "Hur lånar jag om mina böcker?").json()["messages"][0]
     assert (reply["topic"], reply["language"]) == ("loan.renew", "en")
 
 
 def test_unsupported_language_gets_english_and_the_list(client, conversation) -> None:  # type: ignore[no-untyped-def]
-    reply = post(client, conversation, "Wie kann ich meine Bücher verlängern? Ich habe viele Bücher ausgeliehen.").json()
+    reply = post(
+        client, conversation, "Wie kann ich meine Bücher verlängern? Ich habe viele Bücher ausgeliehen."
+    ).json()
     first = reply["messages"][0]
     assert first["language"] == "en"
     assert "Svenska" in first["text"] and "Soomaali" in first["text"]
@@ -143,3 +149,16 @@ def test_demo_page_and_openapi(client) -> None:  # type: ignore[no-untyped-def]
     spec = client.get("/openapi.json").json()
     assert "/api/conversations/{conversation_id}/messages" in spec["paths"]
     assert client.get("/docs").status_code == 200
+
+
+def test_conversations_expire_after_the_retention_period(client, conversation, db) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime, timedelta
+
+    from api.conversations.models import Conversation
+    from api.conversations.retention import purge_expired
+
+    post(client, conversation, "hej")
+    assert purge_expired(db) == 0
+    assert purge_expired(db, now=datetime.now(UTC) + timedelta(days=91)) >= 1
+    db.commit()
+    assert db.get(Conversation, conversation["id"]) is None

@@ -21,7 +21,9 @@ def test_internal_endpoints_need_the_shared_secret(client, conversation) -> None
 def test_nlg_serves_texts_in_the_conversation_language(client, conversation) -> None:  # type: ignore[no-untyped-def]
     client.patch(f"/api/conversations/{conversation['id']}", json={"language": "ar"}, headers=conversation["headers"])
     resp = client.post(
-        "/internal/nlg", json={"response": "utter_greet", "tracker": {"sender_id": conversation["id"]}}, headers=INTERNAL
+        "/internal/nlg",
+        json={"response": "utter_greet", "tracker": {"sender_id": conversation["id"]}},
+        headers=INTERNAL,
     ).json()
     assert resp["text"] == ""
     assert resp["custom"]["kind"] == "smalltalk" and resp["custom"]["language"] == "ar"
@@ -34,12 +36,16 @@ def test_nlg_unknown_response_is_404(client, conversation) -> None:  # type: ign
 
 
 def test_answer_faq_names_the_topic(client, conversation) -> None:  # type: ignore[no-untyped-def]
-    (reply,) = turn(client, conversation, "answer_faq", "Kan jag skriva ut och kopiera på biblioteket?", "ask_question", 0.99).json()["messages"]
+    (reply,) = turn(
+        client, conversation, "answer_faq", "Kan jag skriva ut och kopiera på biblioteket?", "ask_question", 0.99
+    ).json()["messages"]
     assert (reply["kind"], reply["topic"]) == ("faq", "visit.printing")
 
 
 def test_sure_out_of_scope_is_not_overruled(client, conversation) -> None:  # type: ignore[no-untyped-def]
-    (reply,) = turn(client, conversation, "out_of_scope", "Vem vann fotbollsmatchen igår?", "out_of_scope", 0.98).json()["messages"]
+    (reply,) = turn(
+        client, conversation, "out_of_scope", "Vem vann fotbollsmatchen igår?", "out_of_scope", 0.98
+    ).json()["messages"]
     assert reply["kind"] == "out_of_scope" and reply["topic"] is None
 
 
@@ -52,15 +58,20 @@ def test_vague_question_gets_clarify_with_topics_and_a_person(client, conversati
 
 
 def test_request_human_is_a_handoff_reply(client, conversation) -> None:  # type: ignore[no-untyped-def]
-    (reply,) = turn(client, conversation, "request_human", "jag vill prata med en människa", "request_human", 0.99).json()["messages"]
+    (reply,) = turn(
+        client, conversation, "request_human", "jag vill prata med en människa", "request_human", 0.99
+    ).json()["messages"]
     assert reply["kind"] == "handoff"
 
 
 def test_choose_language_switches_and_sticks(client, conversation) -> None:  # type: ignore[no-untyped-def]
-    (reply,) = turn(client, conversation, "choose_language", "kan du svara på engelska?", "choose_language", 0.9).json()["messages"]
+    (reply,) = turn(
+        client, conversation, "choose_language", "kan du svara på engelska?", "choose_language", 0.9
+    ).json()["messages"]
     assert reply["language"] == "en" and reply["kind"] == "system"
     later = client.post(
-        f"/api/conversations/{conversation['id']}/messages", json={"text": "Hur förnyar jag mina lån?"},
+        f"/api/conversations/{conversation['id']}/messages",
+        json={"text": "Hur förnyar jag mina lån?"},
         headers=conversation["headers"],
     ).json()["messages"][0]
     assert later["language"] == "en"
@@ -69,6 +80,7 @@ def test_choose_language_switches_and_sticks(client, conversation) -> None:  # t
 def test_topic_button_answers_that_topic(client, conversation) -> None:  # type: ignore[no-untyped-def]
     reply = client.post(
         f"/api/conversations/{conversation['id']}/messages",
-        json={"text": "Skaffa lånekort", "payload": "topic:card.get"}, headers=conversation["headers"],
+        json={"text": "Skaffa lånekort", "payload": "topic:card.get"},
+        headers=conversation["headers"],
     ).json()["messages"][0]
     assert (reply["kind"], reply["topic"], reply["language"]) == ("faq", "card.get", "sv")

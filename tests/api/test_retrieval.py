@@ -48,8 +48,15 @@ def test_content_change_applies_to_the_next_question_without_restart(db) -> None
 def test_a_library_local_version_wins_for_its_residents_only(db) -> None:  # type: ignore[no-untyped-def]
     local = FaqEntry(topic="loan.fees", library_id="solna")
     local.translations.append(
-        FaqTranslation(language="sv", variant="", title="Avgifter i Solna", answer="I Solna har vi inga förseningsavgifter.",
-                       sms="", status="reviewed", questions=["Vad kostar det att lämna sent i Solna?"])
+        FaqTranslation(
+            language="sv",
+            variant="",
+            title="Avgifter i Solna",
+            answer="I Solna har vi inga förseningsavgifter.",
+            sms="",
+            status="reviewed",
+            questions=["Vad kostar det att lämna sent i Solna?"],
+        )
     )
     db.add(local)
     bump_revision(db)
@@ -60,7 +67,10 @@ def test_a_library_local_version_wins_for_its_residents_only(db) -> None:  # typ
         assert other is not None and not other.local
         # Local wording steers only its own library's residents.
         q = "Vad kostar det att lämna sent i Solna?"
-        fees = {lib: next(m for m in get_index().rank(db, q, lib, limit=40) if m.topic == "loan.fees") for lib in ("solna", "nacka")}
+        fees = {
+            lib: next(m for m in get_index().rank(db, q, lib, limit=40) if m.topic == "loan.fees")
+            for lib in ("solna", "nacka")
+        }
         assert fees["solna"].lexical > 0.99 > fees["nacka"].lexical
     finally:
         db.delete(local)

@@ -1,0 +1,20 @@
+# The README's two commands are `make run` and `make test`.
+.PHONY: run test eval bench lint train
+
+run:  ## set up everything that is missing and run the assistant locally
+	./scripts/run.sh
+
+test:  ## the whole test suite (CI runs exactly this)
+	./scripts/test.sh
+
+eval:  ## evaluate the running stack: make eval INPUT=tests/devset/sv.jsonl [URL=...]
+	.venvs/api/bin/python scripts/eval.py --input $(or $(INPUT),tests/devset/*.jsonl) --url $(or $(URL),http://127.0.0.1:8000)
+
+bench:  ## load benchmark of the whole stack versus bare Rasa; numbers in docs/performance.md
+	.venvs/api/bin/python scripts/bench.py
+
+lint:
+	.venvs/api/bin/ruff check api actions bot scripts tests
+
+train:
+	bash -c 'source scripts/lib.sh && ensure_model'

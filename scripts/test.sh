@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, API (SQLite and PostgreSQL), actions, Rasa validation and
+# conversation tests, and the end-to-end run of the three real processes.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+RESULTS="$ROOT/var/test-results"
+rm -rf "$RESULTS"; mkdir -p "$RESULTS"
+export TEST_POSTGRES_URL="${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+failed=0
+step() { say "$1"; shift; "$@" || { echo "FAILED: $*" >&2; failed=1; }; }
+
+setup_venvs
+ensure_model
+step "Lint (ruff)" "$VENVS/api/bin/ruff" check api actions bot scripts tests
+step "Rasa training data validation" env PYTHONPATH="$ROOT/bot" "$VENVS/bot/bin/rasa" data validate --fail-on-warnings \
+  --config bot/config.yml --domain bot/domain.yml --data data/nlu data/dialogue --quiet
+step "Rasa conversation tests" env PYTHONPATH="$ROOT/bot" "$VENVS/bot/bin/rasa" test core --model "$MODEL" \
+  --stories tests/rasa/test_stories.yml --fail-on-prediction-errors --out "$RESULTS/rasa" --quiet
+step "Action server tests (against the real API)" env PYTHONPATH="$ROOT" "$VENVS/bot/bin/python" -m pytest -q \
+  -p no:cacheprovider tests/actions --junitxml "$RESULTS/actions.xml"
+step "API tests (SQLite and PostgreSQL) and end-to-end tests" "$VENVS/api/bin/pytest" -q tests/api tests/e2e \
+  --junitxml "$RESULTS/api.xml"
+"$API_PY" scripts/test_summary.py "$RESULTS"/*.xml
+exit $failed
