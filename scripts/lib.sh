@@ -39,9 +39,41 @@ setup_venvs() {
   ensure_venv bot 3.10 "$ROOT/requirements/bot.txt"
 }
 
+# ensure_browser_tools: Debian's Chromium and the npm packages of the browser tests (tests/browser/).
+# Playwright is used as playwright-core only: it drives /usr/bin/chromium and never downloads a browser.
+ensure_browser_tools() {
+  local dir="$ROOT/tests/browser" stamp="$ROOT/tests/browser/node_modules/.lock.sha" want
+  if [ ! -x /usr/bin/chromium ]; then
+    say "Installing Chromium (Debian package) for the browser tests"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+  fi
+  want="$(browser_lock_hash)"
+  if [ -d "$dir/node_modules" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then return 0; fi
+  say "Installing the browser tests' npm packages (tests/browser/)"
+  if [ -f "$dir/package-lock.json" ]; then
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+  else
+    (cd "$dir" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error)
+  fi
+  browser_lock_hash > "$stamp"
+}
+
+browser_lock_hash() {  # of package.json and package-lock.json (the lock file may not exist yet)
+  local f
+  for f in package.json package-lock.json; do
+    if [ -f "$ROOT/tests/browser/$f" ]; then sha256sum < "$ROOT/tests/browser/$f"; fi
+  done | sha256sum | cut -c1-16
+}
+
+# Rasa's training data: the NLU files, rules and stories, and ask_question examples drawn from the FAQ.
+TRAINING_DATA="data/nlu data/dialogue var/nlu-generated"
+generate_nlu() {
+  (cd "$ROOT" && "$API_PY" scripts/nlu_from_faq.py var/nlu-generated/faq.yml)
+}
+
 # The model is named after a hash of everything Rasa trains from, so it retrains only on change.
 model_fingerprint() {
-  (cd "$ROOT" && find bot data/nlu data/dialogue -type f \( -name '*.yml' -o -name '*.py' \) -not -path '*/__pycache__/*' \
+  (cd "$ROOT" && find bot data/nlu data/dialogue data/faq scripts/nlu_from_faq.py -type f \( -name '*.yml' -o -name '*.py' \) -not -path '*/__pycache__/*' \
      | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
 }
 
@@ -50,6 +82,7 @@ ensure_model() {
   MODEL="$ROOT/models/bibliotekshjalpen-$fp.tar.gz"
   if [ -f "$MODEL" ]; then return 0; fi
   say "Training the Rasa model (bot/ or training data changed)"
+  generate_nlu
   (cd "$ROOT" && PYTHONPATH="$ROOT/bot" "$VENVS/bot/bin/rasa" train --config bot/config.yml --domain bot/domain.yml \
-      --data data/nlu data/dialogue --out models --fixed-model-name "bibliotekshjalpen-$fp" --quiet)
+      --data $TRAINING_DATA --out models --fixed-model-name "bibliotekshjalpen-$fp" --quiet)
 }

@@ -10,6 +10,7 @@ export API_URL="http://127.0.0.1:$API_PORT"
 export RASA_URL="http://127.0.0.1:$RASA_PORT"
 export ACTION_SERVER_URL="http://127.0.0.1:$ACTIONS_PORT"
 export INTERNAL_TOKEN="${INTERNAL_TOKEN:-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')}"
+export DEMO_ACCOUNTS="${DEMO_ACCOUNTS:-1}"  # a demo staff account for the desk (local runs only)
 LOG_DIR="${LOG_DIR:-$ROOT/var/log}"
 mkdir -p "$LOG_DIR"
 
@@ -58,6 +59,13 @@ cat <<MSG
     Demo chat:   $API_URL/
     API docs:    $API_URL/docs
     Health:      $API_URL/health
+MSG
+if [ "$DEMO_ACCOUNTS" = "1" ]; then
+  cat <<MSG
+    Staff login: demo@bibliotek.example / bibliotek-demo  (POST $API_URL/api/staff/login)
+MSG
+fi
+cat <<MSG
   Press Ctrl-C to stop everything.
 
 MSG

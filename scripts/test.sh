@@ -10,10 +10,12 @@ failed=0
 step() { say "$1"; shift; "$@" || { echo "FAILED: $*" >&2; failed=1; }; }
 
 setup_venvs
+ensure_browser_tools
 ensure_model
 step "Lint (ruff)" "$VENVS/api/bin/ruff" check api actions bot scripts tests
+generate_nlu
 step "Rasa training data validation" env PYTHONPATH="$ROOT/bot" "$VENVS/bot/bin/rasa" data validate --fail-on-warnings \
-  --config bot/config.yml --domain bot/domain.yml --data data/nlu data/dialogue --quiet
+  --config bot/config.yml --domain bot/domain.yml --data $TRAINING_DATA
 step "Rasa conversation tests" env PYTHONPATH="$ROOT/bot" "$VENVS/bot/bin/rasa" test core --model "$MODEL" \
   --stories tests/rasa/test_stories.yml --fail-on-prediction-errors --out "$RESULTS/rasa" --quiet
 step "Action server tests (against the real API)" env PYTHONPATH="$ROOT" "$VENVS/bot/bin/python" -m pytest -q \

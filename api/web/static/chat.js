@@ -2,13 +2,16 @@
 (() => {
   "use strict";
   const $ = (id) => document.getElementById(id);
-  const log = $("chat-log"), form = $("chat-form"), input = $("chat-input"), send = $("chat-send");
+  const log = $("chat-messages"), form = $("chat-form"), input = $("chat-input"), send = $("chat-send");
   const status = $("chat-status"), langSelect = $("chat-language"), easy = $("chat-easy"), libSelect = $("chat-library");
   const chat = document.querySelector(".chat");
   const KEY = "bibliotekshjalpen.conversation";
   let conv = JSON.parse(sessionStorage.getItem(KEY) || "null");
   let languages = {};
   let lastId = 0;
+  let busy = false;
+  let queue = Promise.resolve();  // API calls that change the conversation run one after another
+  const enqueue = (fn) => { const p = queue.then(fn); queue = p.catch(() => {}); return p; };
 
   async function api(path, options = {}) {
     const headers = { "Content-Type": "application/json" };
@@ -23,9 +26,10 @@
     return resp.status === 204 ? null : resp.json();
   }
 
+  // The chat turns right to left for Arabic and Persian. Its own labels stay Swedish, so only the
+  // messages carry the language they are written in (lang on the section would mislabel the labels).
   function setDirection(code) {
     const lang = languages[code];
-    chat.lang = code || "sv";
     chat.dir = lang ? lang.dir : "ltr";
   }
 
@@ -33,14 +37,19 @@
     const li = document.createElement("li");
     const sender = msg.sender || (msg.kind === "staff" ? "staff" : "bot");
     li.className = sender;
+    if (msg.kind) li.dataset.kind = msg.kind;
+    if (msg.topic) li.dataset.topic = msg.topic;
     if (msg.language) { li.lang = msg.language; li.dir = languages[msg.language] ? languages[msg.language].dir : "auto"; }
+    else li.dir = "auto";  // the resident's own text, in whatever language and direction they wrote it
     const who = document.createElement("span");
     who.className = "who";
+    who.lang = "sv"; who.dir = "ltr";  // a Swedish label; with its own dir, dir="auto" looks past it to the message
     who.textContent = sender === "resident" ? "Du" : sender === "staff" ? "Bibliotekarie" : "Bibliotekshjälpen";
     li.append(who, document.createTextNode(msg.text));
     if (msg.topic) {
       const t = document.createElement("span");
       t.className = "topic";
+      t.lang = "sv"; t.dir = "ltr";
       t.textContent = "Svar från: " + msg.topic;
       li.append(t);
     }
@@ -61,7 +70,7 @@
     li.scrollIntoView({ block: "nearest" });
   }
 
-  async function ensureConversation() {
+  async function ensureConversation() {  // called only inside enqueue, so it creates one conversation
     if (conv) return;
     const body = { channel: "web", locale: langSelect.value || document.documentElement.lang };
     if (libSelect.value) body.library = libSelect.value;
@@ -73,14 +82,18 @@
   async function sendMessage(text, payload) {
     text = text.trim();
     if (!text) { status.textContent = "Skriv en fråga först."; input.focus(); return; }
-    send.disabled = true;
+    if (busy) return;  // one message at a time; the button stays focusable (aria-disabled), not disabled
+    busy = true;
+    send.setAttribute("aria-disabled", "true");
     status.textContent = "Bibliotekshjälpen skriver …";
     try {
-      await ensureConversation();
       const clientId = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
       render({ sender: "resident", text });
-      const reply = await api(`/api/conversations/${conv.id}/messages`, {
-        method: "POST", body: JSON.stringify({ text, payload: payload || null, client_id: clientId }),
+      const reply = await enqueue(async () => {
+        await ensureConversation();
+        return api(`/api/conversations/${conv.id}/messages`, {
+          method: "POST", body: JSON.stringify({ text, payload: payload || null, client_id: clientId }),
+        });
       });
       if (!payload) input.value = "";
       for (const m of reply.messages) { render(m); setDirection(m.language); }
@@ -90,7 +103,8 @@
       status.textContent = "Meddelandet kunde inte skickas (" + err.message + "). Försök igen.";
       if (err.status === 404) { sessionStorage.removeItem(KEY); conv = null; }
     } finally {
-      send.disabled = false;
+      busy = false;
+      send.removeAttribute("aria-disabled");
     }
   }
 
@@ -108,16 +122,23 @@
 
   async function updateSettings(body) {
     try {
-      await ensureConversation();
-      await api(`/api/conversations/${conv.id}`, { method: "PATCH", body: JSON.stringify(body) });
+      await enqueue(async () => {
+        await ensureConversation();
+        await api(`/api/conversations/${conv.id}`, { method: "PATCH", body: JSON.stringify(body) });
+      });
     } catch (err) { status.textContent = err.message; }
   }
 
   form.addEventListener("submit", (e) => { e.preventDefault(); sendMessage(input.value); });
   input.addEventListener("keydown", (e) => {
-    if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); sendMessage(input.value); }
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendMessage(input.value); }
   });
-  langSelect.addEventListener("change", () => { setDirection(langSelect.value); updateSettings({ language: langSelect.value }); });
+  langSelect.addEventListener("change", () => {
+    setDirection(langSelect.value);
+    const body = { language: langSelect.value };
+    if (easy.checked && langSelect.value !== "sv") { easy.checked = false; body.easy_read = false; }  // easy-to-read is Swedish
+    updateSettings(body);
+  });
   easy.addEventListener("change", () => {
     if (easy.checked) { langSelect.value = "sv"; setDirection("sv"); }
     updateSettings({ easy_read: easy.checked });
