@@ -24,7 +24,8 @@ find_python() {  # find_python 3.10
 ensure_venv() {
   local name="$1" version="$2" req="$3" dir="$VENVS/$1"
   local stamp="$dir/.requirements.sha" want
-  want="$(cat "$ROOT/requirements/"*.txt | sha256sum | cut -c1-16)-$(basename "$req")"
+  # The requirements file and the ones it includes with -r decide when to reinstall.
+  want="$(cat "$req" $(sed -n 's/^-r *//p' "$req" | sed "s|^|$(dirname "$req")/|") | sha256sum | cut -c1-16)"
   if [ -x "$dir/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ]; then return 0; fi
   say "Setting up the $name environment (Python $version) from requirements/$(basename "$req")"
   [ -x "$dir/bin/python" ] || "$(find_python "$version")" -m venv "$dir"
