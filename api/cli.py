@@ -1,4 +1,5 @@
-"""Operations commands: `python -m api.cli migrate|seed|purge|setup` (setup = all three)."""
+"""Operations commands: `python -m api.cli migrate|seed|purge|setup` (setup = all three, plus the demo
+staff account when DEMO_ACCOUNTS=1) and `python -m api.cli create-user --email ... --role ... --library ...`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from api.conversations.retention import purge_expired
 from api.db import session_scope
 from api.faq.retrieval import get_index
 from api.faq.seed import seed_faq, seed_texts
+from api.handoff import user_command
 from api.libraries.seed import seed_libraries
 from api.settings import get_settings
 
@@ -38,8 +40,14 @@ def seed() -> None:
 def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     parser = argparse.ArgumentParser(prog="python -m api.cli")
-    parser.add_argument("command", choices=["migrate", "seed", "setup", "purge"])
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name in ("migrate", "seed", "setup", "purge"):
+        commands.add_parser(name)
+    user_command.add_parser(commands)
     args = parser.parse_args()
+    if args.command == "create-user":
+        user_command.run(args)
+        return
     if args.command in ("migrate", "setup"):
         migrate()
     if args.command in ("seed", "setup"):
@@ -47,6 +55,8 @@ def main() -> None:
     if args.command in ("purge", "setup"):
         with session_scope() as session:
             print(f"deleted {purge_expired(session)} expired conversations")
+    if args.command == "setup" and get_settings().demo_accounts:
+        user_command.ensure_demo()
 
 
 if __name__ == "__main__":

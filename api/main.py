@@ -20,6 +20,7 @@ from api.conversations import internal_routes, routes
 from api.conversations.retention import purge_expired
 from api.db import session_scope
 from api.faq.retrieval import get_index
+from api.handoff import admin_routes, resident_routes, staff_routes
 from api.language import routes as language_routes
 from api.language.detect import warm_up
 from api.libraries import routes as library_routes
@@ -90,6 +91,9 @@ def create_app() -> FastAPI:
 
     app.include_router(health.router)
     app.include_router(routes.router)
+    app.include_router(resident_routes.router)
+    app.include_router(staff_routes.router)
+    app.include_router(admin_routes.router)
     app.include_router(library_routes.router)
     app.include_router(language_routes.router)
     app.include_router(internal_routes.router)

@@ -35,9 +35,16 @@ class Settings:
     max_message_chars: int = 2000
     # Retrieval thresholds on the combined score; tuned on the dev set (docs/quality.md).
     faq_confident: float = field(default_factory=lambda: float(_env("FAQ_CONFIDENT", "0.93")))
-    faq_margin: float = field(default_factory=lambda: float(_env("FAQ_MARGIN", "0.01")))
+    faq_margin: float = field(default_factory=lambda: float(_env("FAQ_MARGIN", "0.005")))
     faq_weak: float = field(default_factory=lambda: float(_env("FAQ_WEAK", "0.88")))
     conversation_retention_days: int = field(default_factory=lambda: int(_env("RETENTION_DAYS", "90")))
+    # Human handoff (docs/decisions/0005-handoff.md).
+    reopen_window_hours: int = field(default_factory=lambda: int(_env("REOPEN_WINDOW_HOURS", "72")))
+    desk_hours: str = field(default_factory=lambda: _env("DESK_HOURS", "mon-fri 10-16"))
+    desk_timezone: str = field(default_factory=lambda: _env("DESK_TIMEZONE", "Europe/Stockholm"))
+    staff_session_hours: int = field(default_factory=lambda: int(_env("STAFF_SESSION_HOURS", "12")))
+    redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
+    demo_accounts: bool = field(default_factory=lambda: _env("DEMO_ACCOUNTS", "0") == "1")
 
 
 @lru_cache

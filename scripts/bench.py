@@ -286,7 +286,12 @@ class Stack:
         if self.proc.poll() is None:
             print("==> Stopping the stack (SIGINT to scripts/run.sh)", flush=True)
             with contextlib.suppress(ProcessLookupError):
-                self.proc.send_signal(signal.SIGINT)
+                if self.services:
+                    self.proc.send_signal(signal.SIGINT)  # run.sh's trap stops the three services
+                else:
+                    # Still setting up (migrating, training): run.sh has no trap yet and waits for its child,
+                    # so interrupt its whole process group, as Ctrl-C in a terminal would.
+                    os.killpg(self.proc.pid, signal.SIGINT)
             try:
                 self.proc.wait(timeout)
             except subprocess.TimeoutExpired:

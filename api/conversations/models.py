@@ -42,4 +42,6 @@ class Message(Base):
     # A resident's retry of the same message carries the same client id and is stored once.
     client_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     reply_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # A transcript event (a conversation state change such as "claimed"), machine-readable; text is its notice.
+    event: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

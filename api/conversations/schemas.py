@@ -77,6 +77,7 @@ class TranscriptMessage(BaseModel):
     topic: str | None
     buttons: list[Button]
     created_at: datetime
+    event: str | None = Field(default=None, description="For a `system` message: the state change it records")
 
 
 class Transcript(BaseModel):

@@ -20,6 +20,7 @@ from api.conversations.models import Conversation, Message
 from api.conversations.redact import redact
 from api.conversations.replies import Reply
 from api.db import session_scope
+from api.handoff.intake import hold_for_staff
 from api.language.detect import detect
 from api.language.registry import FALLBACK_LANGUAGE, languages
 
@@ -149,6 +150,9 @@ def post_message(
     incoming = _record_incoming(conversation_id, token, text, payload, client_id)
     if incoming.duplicate_replies is not None:
         return incoming.duplicate_replies
+    held = hold_for_staff(conversation_id, incoming.message_id)
+    if held is not None:  # waiting or with staff: the message is on the ticket and Rasa stays silent
+        return held
     replies = _bot_turn(conversation_id, incoming)
     with session_scope() as session:
         conv = session.get(Conversation, conversation_id)

@@ -57,6 +57,7 @@ MIN_LETTERS = 4  # "ok", "hej!", "1" keep the conversation's language
 # ~40 languages, so 0.3 outweighed clear evidence (an English sentence naming a lånekort stayed sv).
 PRIOR_BONUS = 0.1
 UNSUPPORTED_CONFIDENCE = 0.75
+UNSUPPORTED_MASS = 0.5
 
 
 @dataclass(frozen=True)
@@ -79,14 +80,44 @@ def warm_up() -> None:
     _detector()
 
 
+# Swedish names residents keep inside other languages ("How do I get a lånekort in Järfälla?").
+_SWEDISH_WORD = re.compile(r"[åäöÅÄÖ]")
+_SWEDISH_LOANWORDS = frozenset(
+    [
+        "lånekort", "lanekort", "bibblan", "biblioteket", "bibliotek", "meröppet", "meroppet", "fjärrlån",
+        "fjarrlan", "mina", "sidor", "appen", "bankid", "lättläst", "lattlast", "kommun", "kommunen",
+    ]
+)
+MIN_FOREIGN_LETTERS = 8
+FOREIGN_CONFIDENCE = 0.3
+
+
+def _without_swedish_names(text: str) -> str:
+    return " ".join(
+        t for t in text.split() if not _SWEDISH_WORD.search(t) and t.casefold().strip(".,!?") not in _SWEDISH_LOANWORDS
+    )
+
+
 def detect(text: str, context: str | None = None) -> Detection:
     """Detect the language of `text`; `context` is the conversation's language (or page locale)."""
-    prior = context if context in languages() else DEFAULT_LANGUAGE
+    result = _detect(text, context)
+    if result.language == "sv" and result.supported:
+        rest = _without_swedish_names(text)
+        if rest != text and len(_LETTER.findall(rest)) >= MIN_FOREIGN_LETTERS:
+            other = _detect(rest, None, min_confidence=FOREIGN_CONFIDENCE)
+            if other.language != "sv" and other.confident:
+                return other
+    return result
+
+
+def _detect(text: str, context: str | None, min_confidence: float = 0.0) -> Detection:
+    # Without a conversation language or page locale there is no prior to favour.
+    prior = context if context in languages() else None
     if _ETHIOPIC.search(text):
         return Detection("ti", True, True)
     letters = _LETTER.findall(text)
     if len(letters) < MIN_LETTERS:
-        return Detection(prior, True, False)
+        return Detection(prior or DEFAULT_LANGUAGE, True, False)
     with _lock:
         values = _detector().compute_language_confidence_values(text)
     scores: dict[str, float] = {}
@@ -102,11 +133,15 @@ def detect(text: str, context: str | None = None) -> Detection:
             unsupported[_UNSUPPORTED[lang]] = cv.value
     if unsupported:
         code, value = max(unsupported.items(), key=lambda kv: kv[1])
-        if value >= UNSUPPORTED_CONFIDENCE:
+        # Either one unsupported language is clear, or most of the weight is on unsupported
+        # ones (Italian spread over Portuguese and Romanian) and one beats all of ours.
+        spread = sum(unsupported.values()) >= UNSUPPORTED_MASS and value > max(scores.values(), default=0.0)
+        if value >= UNSUPPORTED_CONFIDENCE or spread:
             return Detection(code, False, True)
     if not scores:
-        return Detection(prior, True, False)
+        return Detection(prior or DEFAULT_LANGUAGE, True, False)
     raw_best = max(scores, key=lambda c: scores[c])
-    scores[prior] = scores.get(prior, 0.0) + PRIOR_BONUS
+    if prior is not None:
+        scores[prior] = scores.get(prior, 0.0) + PRIOR_BONUS
     best = max(scores, key=lambda c: scores[c])
-    return Detection(best, True, best == raw_best)
+    return Detection(best, True, best == raw_best and scores[raw_best] >= min_confidence)

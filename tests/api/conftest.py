@@ -95,3 +95,25 @@ def conversation(client) -> dict[str, str]:  # type: ignore[no-untyped-def]
     data = resp.json()
     data["headers"] = {"Authorization": f"Bearer {data['token']}"}
     return data
+
+
+# ---- the handoff: staff accounts and residents (tests/api/handoff_support.py) ------------------
+
+
+@pytest.fixture
+def make_staff(client):  # type: ignore[no-untyped-def]
+    """make_staff(role="staff", languages=("sv", "en"), library="stockholm") -> a logged-in Staff."""
+    from tests.api.handoff_support import login, new_staff
+
+    def make(role: str = "staff", languages: tuple[str, ...] = ("sv", "en"), library: str = "stockholm"):  # type: ignore[no-untyped-def]
+        return login(client.app, new_staff(role, languages, library))
+
+    return make
+
+
+@pytest.fixture
+def resident(client):  # type: ignore[no-untyped-def]
+    """A resident with a new conversation (Swedish page, library solna)."""
+    from tests.api.handoff_support import new_resident
+
+    return new_resident(client, library="solna")
