@@ -103,6 +103,10 @@ def create_app() -> FastAPI:
     def demo_page() -> FileResponse:
         return FileResponse(STATIC / "index.html")
 
+    @app.get("/desk", include_in_schema=False)
+    def staff_desk() -> FileResponse:
+        return FileResponse(STATIC / "desk.html")
+
     return app
 
 

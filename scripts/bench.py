@@ -188,6 +188,13 @@ def pick_ports(preferred: list[int]) -> list[int]:
 # The stack
 
 
+class StoppedFromOutside(RuntimeError):
+    """run.sh was interrupted by a signal this script did not send (on a shared machine, someone else's clean-up)."""
+
+
+SIGNALLED = {-signal.SIGTERM, -signal.SIGINT, -signal.SIGKILL, -signal.SIGHUP, 130, 143}
+
+
 class Stack:
     """scripts/run.sh in its own session, with its own ports, database and logs."""
 
@@ -242,7 +249,8 @@ class Stack:
         while not self.ready_file.exists():
             now = time.monotonic()
             if self.proc.poll() is not None:
-                raise RuntimeError(f"scripts/run.sh exited ({self.proc.returncode}) before it was ready\n{self.tail()}")
+                kind = StoppedFromOutside if self.proc.returncode in SIGNALLED else RuntimeError
+                raise kind(f"scripts/run.sh exited ({self.proc.returncode}) before it was ready\n{self.tail()}")
             if now > deadline:
                 raise RuntimeError(f"the stack was not ready within {timeout:.0f} s\n{self.tail()}")
             if self.spawned_s is None and len(_find_services(self.proc.pid)) == len(SERVICES):
@@ -872,8 +880,19 @@ def main(argv: list[str] | None = None) -> int:
     sampler: Sampler | None = None
     status = 1
     try:
-        print(f"==> Starting the stack on ports {ports} (database and logs in {stack.tmp})", flush=True)
-        stack.start(args.start_timeout)
+        for attempt in range(1, 4):
+            print(f"==> Starting the stack on ports {ports} (database and logs in {stack.tmp})", flush=True)
+            try:
+                stack.start(args.start_timeout)
+                break
+            except StoppedFromOutside as exc:
+                if attempt == 3:
+                    raise
+                print(f"    {str(exc).splitlines()[0]}; not by this script: starting again", flush=True)
+                stack.stop()
+                stack.cleanup()
+                stack = Stack(ports, args.keep_tmp, args.stack_env_map)
+        results["start_attempts"] = attempt
         model, trained_now = stack.model()
         results["cold_start"] = {
             "ready_s": round(stack.cold_start_s or 0, 1),

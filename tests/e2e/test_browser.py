@@ -37,7 +37,7 @@ def test_demo_page_in_chromium(stack: str) -> None:
     proc = subprocess.run(
         cmd,
         cwd=ROOT,
-        env={**os.environ, "BASE_URL": stack},
+        env={**os.environ, "BASE_URL": stack, "NO_COLOR": "1", "FORCE_COLOR": "0"},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

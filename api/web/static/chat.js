@@ -10,6 +10,13 @@
   let languages = {};
   let lastId = 0;
   let busy = false;
+  // Live updates: new transcript messages (staff replies, state events) arrive over server-sent
+  // events, or by polling ?after= when the stream fails. Messages this page already shows without
+  // an id (the resident's own, and the replies the POST returned) are matched, not shown twice.
+  let pendingResident = 0;  // own messages shown but not yet seen with their transcript id
+  let pending = [];         // texts of POST replies shown but not yet seen with their id
+  let early = [];           // live messages that arrived while a POST was in flight
+  let stream = null, poller = null;
   let queue = Promise.resolve();  // API calls that change the conversation run one after another
   const enqueue = (fn) => { const p = queue.then(fn); queue = p.catch(() => {}); return p; };
 
@@ -70,6 +77,56 @@
     li.scrollIntoView({ block: "nearest" });
   }
 
+  function receive(m) {  // a transcript message (with its id) from the stream or the poll
+    if (m.id <= lastId) return;
+    if (busy) { if (!early.some((e) => e.id === m.id)) early.push(m); return; }
+    lastId = m.id;
+    if (m.sender === "resident") {
+      if (pendingResident > 0) { pendingResident--; return; }
+    } else {
+      const i = pending.indexOf(m.text);
+      if (i >= 0) { pending.splice(0, i + 1); return; }
+    }
+    render(m);
+  }
+
+  function flushEarly() {
+    const waiting = early.sort((a, b) => a.id - b.id);
+    early = [];
+    for (const m of waiting) receive(m);
+  }
+
+  function stopLive() {
+    if (stream) { stream.close(); stream = null; }
+    if (poller) { clearInterval(poller); poller = null; }
+  }
+
+  function startLive() {
+    if (!conv || stream || poller) return;
+    if (typeof EventSource === "undefined") { startPolling(); return; }
+    const url = `/api/conversations/${conv.id}/events?token=${encodeURIComponent(conv.token)}&after=${lastId}`;
+    stream = new EventSource(url);
+    stream.addEventListener("message", (e) => receive(JSON.parse(e.data)));
+    stream.addEventListener("state", (e) => { chat.dataset.state = JSON.parse(e.data).state; });
+    stream.addEventListener("ready", (e) => { chat.dataset.state = JSON.parse(e.data).state; });
+    stream.addEventListener("gone", () => { stopLive(); sessionStorage.removeItem(KEY); conv = null; });
+    stream.addEventListener("error", () => { if (stream) { stream.close(); stream = null; startPolling(); } });
+  }
+
+  function startPolling() {
+    if (poller || !conv) return;
+    poller = setInterval(async () => {
+      if (!conv) { stopLive(); return; }
+      if (busy) return;
+      try {
+        const t = await api(`/api/conversations/${conv.id}/messages?after=${lastId}`);
+        for (const m of t.messages) receive(m);
+      } catch (err) {
+        if (err.status === 404) { stopLive(); sessionStorage.removeItem(KEY); conv = null; }
+      }
+    }, 3000);
+  }
+
   async function ensureConversation() {  // called only inside enqueue, so it creates one conversation
     if (conv) return;
     const body = { channel: "web", locale: langSelect.value || document.documentElement.lang };
@@ -77,6 +134,7 @@
     const created = await api("/api/conversations", { method: "POST", body: JSON.stringify(body) });
     conv = { id: created.id, token: created.token };
     sessionStorage.setItem(KEY, JSON.stringify(conv));
+    startLive();
   }
 
   async function sendMessage(text, payload) {
@@ -89,6 +147,7 @@
     try {
       const clientId = crypto.randomUUID ? crypto.randomUUID() : String(Date.now());
       render({ sender: "resident", text });
+      pendingResident++;
       const reply = await enqueue(async () => {
         await ensureConversation();
         return api(`/api/conversations/${conv.id}/messages`, {
@@ -96,15 +155,17 @@
         });
       });
       if (!payload) input.value = "";
-      for (const m of reply.messages) { render(m); setDirection(m.language); }
+      for (const m of reply.messages) { render(m); setDirection(m.language); pending.push(m.text); }
       status.textContent = "";
     } catch (err) {
+      if (pendingResident > 0) pendingResident--;
       // The typed text stays in the box, so nothing is lost; the resident can send again.
       status.textContent = "Meddelandet kunde inte skickas (" + err.message + "). Försök igen.";
-      if (err.status === 404) { sessionStorage.removeItem(KEY); conv = null; }
+      if (err.status === 404) { stopLive(); sessionStorage.removeItem(KEY); conv = null; }
     } finally {
       busy = false;
       send.removeAttribute("aria-disabled");
+      flushEarly();
     }
   }
 
@@ -115,6 +176,7 @@
       for (const m of t.messages) { render(m); lastId = m.id; }
       if (t.conversation.language) { langSelect.value = t.conversation.language; setDirection(t.conversation.language); }
       easy.checked = t.conversation.easy_read;
+      startLive();
     } catch (err) {
       sessionStorage.removeItem(KEY); conv = null;
     }
