@@ -34,11 +34,19 @@ def text_reply(session: Session, conv: Conversation, key: str, kind: str, **valu
     return Reply(text=text, language=lang, kind=kind)  # type: ignore[arg-type]
 
 
+# Topics whose answer says library staff can help further (../shared/faq-topics.yml `covers`):
+# the answer carries a button to talk to a person.
+STAFF_CAN_HELP = frozenset({"emedia.trouble", "about.contact"})
+
+
 def faq_reply(session: Session, conv: Conversation, topic: str) -> Reply | None:
     answer = find_answer(session, topic, _lang(conv), conv.library_id, conv.easy_read)
     if answer is None:
         return None
-    return Reply(text=answer.text, language=answer.language, kind="faq", topic=topic)
+    reply = Reply(text=answer.text, language=answer.language, kind="faq", topic=topic)
+    if topic in STAFF_CAN_HELP:
+        reply.buttons = [{"title": catalog.get(session, "offer_person", answer.language)[0], "payload": "handoff"}]
+    return reply
 
 
 # A one- or two-word message ("kort", "böcker") fits several topics: it must win clearly.

@@ -84,3 +84,16 @@ def test_topic_button_answers_that_topic(client, conversation) -> None:  # type:
         headers=conversation["headers"],
     ).json()["messages"][0]
     assert (reply["kind"], reply["topic"], reply["language"]) == ("faq", "card.get", "sv")
+
+
+def test_answers_where_staff_can_help_offer_a_person(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    reply = client.post(
+        f"/api/conversations/{conversation['id']}/messages",
+        json={"text": "Appen fungerar inte", "payload": "topic:emedia.trouble"}, headers=conversation["headers"],
+    ).json()["messages"][0]
+    assert reply["topic"] == "emedia.trouble" and reply["buttons"][-1]["payload"] == "handoff"
+    other = client.post(
+        f"/api/conversations/{conversation['id']}/messages",
+        json={"text": "Skaffa lånekort", "payload": "topic:card.get"}, headers=conversation["headers"],
+    ).json()["messages"][0]
+    assert other["buttons"] == []
