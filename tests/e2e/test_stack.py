@@ -57,3 +57,40 @@ def test_dev_set_questions_get_the_right_topic(stack: str, lang: str, capsys: py
     assert right >= 20, f"{right}/{len(rows)} {lang} questions got the right topic"
     assert summary["all"]["language_accuracy"] >= 0.95
     print(json.dumps(summary))
+
+
+ASK_FOR_A_PERSON = {
+    "sv": "Jag vill prata med en bibliotekarie",
+    "en": "I want to talk to a librarian",
+    "ar": "أريد التحدث مع أمين المكتبة",
+    "fa": "می‌خواهم با یک کتابدار صحبت کنم",
+    "fi": "Haluan puhua kirjastonhoitajan kanssa",
+    "so": "Waxaan rabaa inaan la hadlo shaqaalaha maktabadda",
+    "ti": "ምስ ሰራሕተኛ ቤት መጻሕፍቲ ክዛረብ እደሊ",
+    "pl": "Chcę porozmawiać z bibliotekarzem",
+    "es": "Quiero hablar con un bibliotecario",
+    "uk": "Я хочу поговорити з бібліотекарем",
+    "ru": "Я хочу поговорить с библиотекарем",
+    "tr": "Bir kütüphaneciyle konuşmak istiyorum",
+}
+
+
+def test_asking_for_a_person_in_every_language_opens_a_ticket(stack: str) -> None:
+    """Through the real NLU: a handoff reply in the resident's language and a ticket in the queue."""
+    opened: dict[str, str] = {}
+    for lang, text in ASK_FOR_A_PERSON.items():
+        conv = httpx.post(f"{stack}/api/conversations", json={"channel": "web"}).json()
+        reply = httpx.post(
+            f"{stack}/api/conversations/{conv['id']}/messages", json={"text": text},
+            headers={"Authorization": f"Bearer {conv['token']}"}, timeout=30,
+        ).json()["messages"][0]
+        assert (reply["kind"], reply["language"]) == ("handoff", lang), (lang, reply)
+        opened[conv["id"]] = lang
+    staff = httpx.Client(base_url=stack)
+    assert staff.post(
+        "/api/staff/login", json={"email": "demo@bibliotek.example", "password": "bibliotek-demo"}
+    ).status_code == 200
+    queue = staff.get("/api/staff/tickets").json()["tickets"]
+    by_conversation = {t["conversation_id"]: t for t in queue}
+    for conversation_id, lang in opened.items():
+        assert by_conversation[conversation_id]["language"] == lang
