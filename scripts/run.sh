@@ -15,8 +15,6 @@ LOG_DIR="${LOG_DIR:-$ROOT/var/log}"
 mkdir -p "$LOG_DIR"
 
 setup_venvs
-say "Migrating the database and loading the seed content (${DATABASE_URL:-SQLite in var/})"
-(cd "$ROOT" && "$API_PY" -m api.cli setup)
 ensure_model
 
 PIDS=()
@@ -31,13 +29,17 @@ stop_all() {
 trap 'stop_all; exit 130' INT TERM
 trap stop_all EXIT
 
-say "Starting the action server, Rasa and the API (logs in ${LOG_DIR#$ROOT/})"
+say "Starting the action server and Rasa (logs in ${LOG_DIR#$ROOT/})"
 (cd "$ROOT" && exec "$VENVS/bot/bin/rasa" run actions --actions actions --port "$ACTIONS_PORT" \
    >"$LOG_DIR/actions.log" 2>&1) &
 PIDS+=($!)
 (cd "$ROOT" && PYTHONPATH="$ROOT/bot" exec "$VENVS/bot/bin/rasa" run --model "$MODEL" --port "$RASA_PORT" \
    --endpoints bot/endpoints.yml --credentials bot/credentials.yml >"$LOG_DIR/rasa.log" 2>&1) &
 PIDS+=($!)
+# Rasa loads its model meanwhile: migrating and seeding now costs no start-up time.
+say "Migrating the database and loading the seed content (${DATABASE_URL:-SQLite in var/})"
+(cd "$ROOT" && "$API_PY" -m api.cli setup)
+say "Starting the API"
 (cd "$ROOT" && exec "$VENVS/api/bin/uvicorn" api.main:app --host "${API_HOST:-127.0.0.1}" --port "$API_PORT" \
    --workers "${API_WORKERS:-1}" >"$LOG_DIR/api.log" 2>&1) &
 PIDS+=($!)
@@ -62,7 +64,7 @@ cat <<MSG
 MSG
 if [ "$DEMO_ACCOUNTS" = "1" ]; then
   cat <<MSG
-    Staff login: demo@bibliotek.example / bibliotek-demo  (POST $API_URL/api/staff/login)
+    Staff desk:  $API_URL/desk  (demo login: demo@bibliotek.example / bibliotek-demo)
 MSG
 fi
 cat <<MSG
