@@ -675,23 +675,25 @@ async def warm_up(ctx: Ctx) -> dict[str, Any]:
     return out
 
 
-async def settle(ctx: Ctx, pause: float) -> float:
-    """Waits until the stack answers one message quickly again (bounded), so phases do not overlap."""
+async def settle(ctx: Ctx, pause: float, limit: float) -> dict[str, Any]:
+    """Waits (bounded) until one message through the API is answered within a second again, so that phases
+    do not overlap. After an overload this is the stack's recovery time: work it queued goes on after the
+    clients gave up."""
     loop = asyncio.get_running_loop()
     start = loop.time()
     await asyncio.sleep(pause)
-    deadline = loop.time() + 120
+    deadline = start + limit
     while loop.time() < deadline:
         try:
             conv_id, token = await create_conversation(ctx, record=False)
             t = loop.time()
             error = await asyncio.wait_for(send_turn(ctx, "api", Resident(conv_id, token, []), "hej"), ctx.timeout)
             if error is None and loop.time() - t < 1.0:
-                break
+                return {"seconds": round(loop.time() - start, 1), "recovered": True}
         except (TimeoutError, httpx.HTTPError, ValueError, KeyError):
             pass
-        await asyncio.sleep(1)
-    return round(loop.time() - start, 1)
+        await asyncio.sleep(2)
+    return {"seconds": round(loop.time() - start, 1), "recovered": False}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -732,17 +734,20 @@ def print_report(results: dict[str, Any]) -> None:
     if phases:
         print("\nLoad (open loop; latency from the scheduled send time, successful replies only)")
         head = f"{'via':<6}{'target/s':>9}{'sent/s':>8}{'achieved/s':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        print(head + f"{'max ms':>9}{'errors':>8}{'fallback':>9}")
+        print(head + f"{'max ms':>9}{'errors':>8}{'fallback':>9}{'recovery s':>11}")
         for p in phases:
             lat = p["latency_ms"]
             fallback = p["log_counts"].get("api_fallback" if p["via"] == "api" else "actions_api_unreachable", 0)
+            rec = p.get("recovery") or {}
+            recovery = f"{rec['seconds']:g}" + ("" if rec["recovered"] else "+") if rec else "-"
             print(
                 f"{'API' if p['via'] == 'api' else 'Rasa':<6}{p['target_rate']:>9g}{p['sent_rate']:>8}"
                 f"{p['achieved_rate']:>11}{_fmt(lat['p50']):>9}{_fmt(lat['p95']):>9}{_fmt(lat['p99']):>9}"
-                f"{_fmt(lat['max']):>9}{p['errors']:>8}{fallback:>9}"
+                f"{_fmt(lat['max']):>9}{p['errors']:>8}{fallback:>9}{recovery:>11}"
             )
         print("  errors: no reply, HTTP error, empty reply or timeout. fallback: API = turns the API answered from")
         print("  the FAQ itself because Rasa failed; Rasa = action calls that could not reach the API.")
+        print("  recovery: seconds after the phase until one message was answered within 1 s again (+: not yet).")
         print("\nCPU per message (ms) and utilisation (cores) per process")
         print(f"{'via':<6}{'target/s':>9}" + "".join(f"{n:>16}" for n in (*SERVICES, "bench_client")) + "  other")
         for p in phases:
@@ -788,6 +793,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--via", default="api,rasa", help="which fronts to load: api, rasa or api,rasa")
     ap.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds (default 30)")
     ap.add_argument("--pause", type=float, default=5.0, help="seconds between phases (default 5)")
+    ap.add_argument(
+        "--settle-timeout",
+        type=float,
+        default=300.0,
+        help="after a phase, wait at most this long for the stack to answer within 1 s again (default 300)",
+    )
     ap.add_argument("--ports", default="18000,15005,15055", help="preferred API,Rasa,action server ports")
     ap.add_argument("--start-timeout", type=float, default=900.0, help="seconds for the stack to become ready")
     ap.add_argument("--seed", type=int, default=42, help="random seed for residents and their texts")
@@ -828,9 +839,9 @@ async def run_load(args: argparse.Namespace, stack: Stack, sampler: Sampler, res
         )
         print("==> Warming up (one message per language)", flush=True)
         results["warm_up"] = await warm_up(ctx)
+        results["settle_before_first_phase"] = await settle(ctx, args.pause, args.settle_timeout)
         for via in args.via_list:
             for rate in args.rate_list:
-                results["settle_s"].append(await settle(ctx, args.pause))
                 stack.check_alive()
                 front = "API" if via == "api" else "Rasa REST"
                 print(f"==> {front}: {rate:g} msg/s for {args.duration:g} s", flush=True)
@@ -842,6 +853,7 @@ async def run_load(args: argparse.Namespace, stack: Stack, sampler: Sampler, res
                         {"via": via, "target_rate": rate, "failed": str(exc) or type(exc).__name__}
                     )
                     print(f"    phase failed: {exc or type(exc).__name__}", flush=True)
+                    results["phases"][-1]["recovery"] = await settle(ctx, args.pause, args.settle_timeout)
                     continue
                 results["phases"].append(phase)
                 lat = phase["latency_ms"]
@@ -850,6 +862,9 @@ async def run_load(args: argparse.Namespace, stack: Stack, sampler: Sampler, res
                     f" p99 {_fmt(lat['p99'])} ms, errors {phase['errors']} {phase['error_kinds'] or ''}",
                     flush=True,
                 )
+                phase["recovery"] = recovery = await settle(ctx, args.pause, args.settle_timeout)
+                state = "answering within 1 s again" if recovery["recovered"] else "NOT recovered"
+                print(f"    {state} {recovery['seconds']} s after the phase", flush=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -870,7 +885,6 @@ def main(argv: list[str] | None = None) -> int:
         },
         "machine": machine_info(),
         "phases": [],
-        "settle_s": [],
         "complete": False,
     }
     results["machine"]["busy_cores_before_start"] = background_load()
