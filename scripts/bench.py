@@ -13,6 +13,8 @@ What it does, in order:
      phase's clock starts, so a saturated API cannot slow down the arrivals.
   3. The same load straight into Rasa's REST channel on the same stack. The bot calls back into the API
      for its texts, so the sender ids are real conversations created through the API beforehand.
+     The Rasa phases run first by default (--via rasa,api): after an overload the API keeps working off
+     requests its clients gave up on for minutes, which would spoil any phase after it.
   4. Samples resident memory (VmRSS, summed over each service's process tree, and VmHWM) and CPU time
      of the API, Rasa and the action server.
   5. Prints a table and writes var/bench/results.json (the stack's logs are copied to var/bench/logs/).
@@ -417,6 +419,8 @@ class Resident:
     conv_id: str
     token: str
     texts: list[str]
+    # Handed to staff: through the API the bot then stays silent (by design), so the resident leaves.
+    handed_off: bool = False
 
     def next_text(self) -> str:
         return self.texts.pop(0)
@@ -516,7 +520,13 @@ async def send_turn(ctx: Ctx, via: str, resident: Resident, text: str) -> str | 
         return f"http_{resp.status_code}"
     data = resp.json()
     replies = data.get("messages") if via == "api" and isinstance(data, dict) else data
-    return None if isinstance(replies, list) and replies else "empty_reply"
+    if not isinstance(replies, list) or not replies:
+        return "empty_reply"
+    for reply in replies:  # the API's replies, or Rasa's with the API's reply inside `custom`
+        body = reply.get("custom") if isinstance(reply, dict) and isinstance(reply.get("custom"), dict) else reply
+        if isinstance(body, dict) and body.get("kind") == "handoff":
+            resident.handed_off = True
+    return None
 
 
 def percentile(values: list[float], q: float) -> float | None:
@@ -543,7 +553,7 @@ async def run_phase(ctx: Ctx, via: str, rate: float, duration: float) -> dict[st
 
     idle: deque[Resident] = deque()
     records: list[Record] = []
-    residents = [0]
+    residents, handoffs = [0], [0]
     tasks: set[asyncio.Task[None]] = set()
 
     async def turn(scheduled: float, resident: Resident | None) -> None:
@@ -569,7 +579,9 @@ async def run_phase(ctx: Ctx, via: str, rate: float, duration: float) -> dict[st
             except ValueError:
                 error = "bad_json"
             records.append(Record(scheduled, started, loop.time(), error))
-            if resident.texts:
+            if resident.handed_off:
+                handoffs[0] += 1
+            elif resident.texts:
                 idle.append(resident)
         except asyncio.CancelledError:
             records.append(Record(scheduled, started, loop.time(), "unfinished"))
@@ -630,6 +642,7 @@ async def run_phase(ctx: Ctx, via: str, rate: float, duration: float) -> dict[st
         },
         "client_send_lag_ms_p99": _r(percentile(lags, 99)),
         "residents": residents[0],
+        "residents_handed_to_staff": handoffs[0],
         "wall_s": round(wall, 1),
         "log_counts": log_counts,
         "cpu_ms_per_message": {
@@ -730,7 +743,9 @@ def print_report(results: dict[str, Any]) -> None:
     for p in results.get("phases", []):
         if "failed" in p:
             print(f"\n{p['via']} at {p['target_rate']:g} msg/s was not measured: {p['failed']}")
-    phases = [p for p in results.get("phases", []) if "failed" not in p]
+    phases = sorted(
+        (p for p in results.get("phases", []) if "failed" not in p), key=lambda p: (p["via"] != "api", p["target_rate"])
+    )
     if phases:
         print("\nLoad (open loop; latency from the scheduled send time, successful replies only)")
         head = f"{'via':<6}{'target/s':>9}{'sent/s':>8}{'achieved/s':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
@@ -790,7 +805,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--rates", default="10,25,50", help="messages per second, comma-separated (default 10,25,50)")
     ap.add_argument("--duration", type=float, default=20.0, help="seconds per rate (default 20)")
     ap.add_argument("--quick", action="store_true", help="smoke run: rates 5,10 for 5 s each")
-    ap.add_argument("--via", default="api,rasa", help="which fronts to load: api, rasa or api,rasa")
+    ap.add_argument(
+        "--via",
+        default="rasa,api",
+        help="fronts to load, in this order (default rasa,api: an overloaded API keeps working off its backlog\n"
+        "for minutes after the clients gave up, which would spoil the Rasa phases if they came after it)",
+    )
     ap.add_argument("--timeout", type=float, default=30.0, help="per-request timeout in seconds (default 30)")
     ap.add_argument("--pause", type=float, default=5.0, help="seconds between phases (default 5)")
     ap.add_argument(

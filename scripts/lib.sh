@@ -73,8 +73,11 @@ generate_nlu() {
 }
 
 # The model is named after a hash of everything Rasa trains from, so it retrains only on change.
+# It hashes the NLU generated from the FAQ, not the FAQ itself: answers and later variants are
+# served live from the database and must not force a retraining.
 model_fingerprint() {
-  (cd "$ROOT" && find bot data/nlu data/dialogue data/faq scripts/nlu_from_faq.py -type f \( -name '*.yml' -o -name '*.py' \) -not -path '*/__pycache__/*' \
+  generate_nlu >/dev/null
+  (cd "$ROOT" && find bot data/nlu data/dialogue var/nlu-generated -type f \( -name '*.yml' -o -name '*.py' \) -not -path '*/__pycache__/*' \
      | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
 }
 
@@ -83,7 +86,6 @@ ensure_model() {
   MODEL="$ROOT/models/bibliotekshjalpen-$fp.tar.gz"
   if [ -f "$MODEL" ]; then return 0; fi
   say "Training the Rasa model (bot/ or training data changed)"
-  generate_nlu
   (cd "$ROOT" && PYTHONPATH="$ROOT/bot" "$VENVS/bot/bin/rasa" train --config bot/config.yml --domain bot/domain.yml \
       --data $TRAINING_DATA --out models --fixed-model-name "bibliotekshjalpen-$fp" --quiet)
 }
