@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import statistics
 from datetime import timedelta
 
@@ -39,9 +38,15 @@ def expected_wait_minutes(session: Session) -> int:
     return wait_estimate([(aware(c) - aware(q)).total_seconds() / 60 for q, c in rows if c is not None])
 
 
+# A promise, not a measurement: the median is rounded up to a step residents read easily, and never
+# below 5, which also keeps every language's "N minutes" in its plural form (no "1 minuter").
+WAIT_STEPS = (5, 10, 15, 20, 30, 45, 60)
+
+
 def wait_estimate(waits_minutes: list[float]) -> int:
-    """The median wait rounded up to whole minutes, 1 to 60; DEFAULT_WAIT_MINUTES without data."""
+    """The median wait rounded up to a step of WAIT_STEPS; DEFAULT_WAIT_MINUTES without data."""
     waits = [w for w in waits_minutes if w >= 0]
     if not waits:
         return DEFAULT_WAIT_MINUTES
-    return max(1, min(60, math.ceil(statistics.median(waits))))
+    median = statistics.median(waits)
+    return next((step for step in WAIT_STEPS if median <= step), WAIT_STEPS[-1])

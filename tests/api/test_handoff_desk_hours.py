@@ -74,15 +74,16 @@ def test_offline_after_hours_names_the_day(db, conversation, monkeypatch, lang: 
 
 
 def test_expected_wait_is_the_median_time_to_claim() -> None:
-    assert availability.wait_estimate([3.0, 4.0, 9.0]) == 4
-    assert availability.wait_estimate([0.2]) == 1
-    assert availability.wait_estimate([3.5, 4.5]) == 4
+    assert availability.wait_estimate([3.0, 4.0, 9.0]) == 5
+    assert availability.wait_estimate([0.2]) == 5  # never "1 minutes"
+    assert availability.wait_estimate([6.0, 7.0, 30.0]) == 10
+    assert availability.wait_estimate([16.0]) == 20
     assert availability.wait_estimate([600.0]) == 60
     assert availability.wait_estimate([]) == availability.DEFAULT_WAIT_MINUTES
 
 
 def test_expected_wait_reads_recent_claims(db) -> None:  # type: ignore[no-untyped-def]
-    assert 1 <= availability.expected_wait_minutes(db) <= 60
+    assert availability.expected_wait_minutes(db) in availability.WAIT_STEPS
 
 
 def test_staff_seen_in_the_last_five_minutes_are_online(client, make_staff, db) -> None:  # type: ignore[no-untyped-def]
