@@ -105,6 +105,15 @@ def choose_language(session: Session, conv: Conversation, text: str) -> Reply:
         return text_reply(session, conv, "easy_read_on", "system")
     if choice.language is None:
         return answer_question(session, conv, text)
+    # Naming the language we already speak ("I want to practise speaking Swedish") asks for no
+    # switch: it is a library question when the FAQ matches clearly. Another language named is
+    # always taken as a switch, since the resident can switch back from the menu or by asking.
+    if choice.language == _lang(conv) and not conv.easy_read:
+        matches = get_index().rank(session, text, conv.library_id)
+        if _is_confident(matches, text) and len(text.split()) > SHORT_WORDS:
+            reply = faq_reply(session, conv, matches[0].topic)
+            if reply is not None:
+                return reply
     conv.language, conv.language_locked, conv.easy_read = choice.language, True, False
     return text_reply(session, conv, "language_switched", "system")
 

@@ -89,11 +89,29 @@ def test_topic_button_answers_that_topic(client, conversation) -> None:  # type:
 def test_answers_where_staff_can_help_offer_a_person(client, conversation) -> None:  # type: ignore[no-untyped-def]
     reply = client.post(
         f"/api/conversations/{conversation['id']}/messages",
-        json={"text": "Appen fungerar inte", "payload": "topic:emedia.trouble"}, headers=conversation["headers"],
+        json={"text": "Appen fungerar inte", "payload": "topic:emedia.trouble"},
+        headers=conversation["headers"],
     ).json()["messages"][0]
     assert reply["topic"] == "emedia.trouble" and reply["buttons"][-1]["payload"] == "handoff"
     other = client.post(
         f"/api/conversations/{conversation['id']}/messages",
-        json={"text": "Skaffa lånekort", "payload": "topic:card.get"}, headers=conversation["headers"],
+        json={"text": "Skaffa lånekort", "payload": "topic:card.get"},
+        headers=conversation["headers"],
     ).json()["messages"][0]
     assert other["buttons"] == []
+
+
+def test_naming_the_current_language_in_a_library_question_is_answered(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    (reply,) = turn(
+        client,
+        conversation,
+        "choose_language",
+        "har nyss flyttat hit och vill träna på att prata svenska med andra",
+        "choose_language",
+        0.7,
+    ).json()["messages"]
+    assert (reply["kind"], reply["topic"], reply["language"]) == ("faq", "visit.learn_swedish", "sv")
+    (switch,) = turn(
+        client, conversation, "choose_language", "kan du svara på engelska", "choose_language", 0.9
+    ).json()["messages"]
+    assert (switch["kind"], switch["language"]) == ("system", "en")
