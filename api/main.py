@@ -24,6 +24,12 @@ from api.handoff import admin_routes, resident_routes, staff_routes
 from api.language import routes as language_routes
 from api.language.detect import warm_up
 from api.libraries import routes as library_routes
+from api.settings import get_settings
+from api.sms import answer_page, outbox
+from api.sms import staff_routes as sms_staff_routes
+from api.sms import webhooks as sms_webhooks
+from api.widget import routes as widget_routes
+from api.widget.cors import WidgetCORS
 
 log = logging.getLogger("api")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -38,8 +44,10 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     except OperationalError:
         log.warning("database not reachable at start-up; the index is built on the first message")
     purger = asyncio.create_task(_purge_every_hour())
+    sms_sender = asyncio.create_task(outbox.run_worker())  # resumes whatever the outbox still holds
     yield
     purger.cancel()
+    sms_sender.cancel()
 
 
 async def _purge_every_hour() -> None:
@@ -97,11 +105,12 @@ def create_app() -> FastAPI:
     app.include_router(library_routes.router)
     app.include_router(language_routes.router)
     app.include_router(internal_routes.router)
+    app.include_router(sms_webhooks.router)
+    app.include_router(sms_staff_routes.router)
+    app.include_router(answer_page.router)
+    app.include_router(widget_routes.router)  # /widget.js, its strings, the demo host page at /
+    app.add_middleware(WidgetCORS, origins=get_settings().widget_origins)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-
-    @app.get("/", include_in_schema=False)
-    def demo_page() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
 
     @app.get("/desk", include_in_schema=False)
     def staff_desk() -> FileResponse:

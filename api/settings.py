@@ -45,6 +45,43 @@ class Settings:
     staff_session_hours: int = field(default_factory=lambda: int(_env("STAFF_SESSION_HOURS", "12")))
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL", ""))
     demo_accounts: bool = field(default_factory=lambda: _env("DEMO_ACCOUNTS", "0") == "1")
+    # The SMS channel (docs/decisions/0006-sms.md).
+    sms_provider: str = field(default_factory=lambda: _env("SMS_PROVIDER", "console"))  # console | 46elks | twilio
+    # What residents' links and Twilio's signatures use: the address the outside world sees.
+    public_base_url: str = field(
+        default_factory=lambda: _env("PUBLIC_BASE_URL", f"http://127.0.0.1:{_env('API_PORT', '8000')}").rstrip("/")
+    )
+    sms_webhook_secret: str = field(default_factory=lambda: _env("SMS_WEBHOOK_SECRET", ""))
+    elks_api_url: str = field(default_factory=lambda: _env("ELKS_API_URL", "https://api.46elks.com").rstrip("/"))
+    elks_username: str = field(default_factory=lambda: _env("ELKS_API_USERNAME", ""))
+    elks_password: str = field(default_factory=lambda: _env("ELKS_API_PASSWORD", ""))
+    twilio_api_url: str = field(default_factory=lambda: _env("TWILIO_API_URL", "https://api.twilio.com").rstrip("/"))
+    twilio_account_sid: str = field(default_factory=lambda: _env("TWILIO_ACCOUNT_SID", ""))
+    twilio_auth_token: str = field(default_factory=lambda: _env("TWILIO_AUTH_TOKEN", ""))
+    sms_from: str = field(default_factory=lambda: _env("SMS_FROM", ""))  # sender when no number was texted
+    # Our numbers and their libraries: "+46766860001=solna,+46766860002=sundbyberg" (a shared number: none).
+    sms_numbers: str = field(default_factory=lambda: _env("SMS_NUMBERS", ""))
+    sms_max_segments: int = field(default_factory=lambda: int(_env("SMS_MAX_SEGMENTS", "4")))
+    sms_conversation_window_hours: int = field(default_factory=lambda: int(_env("SMS_CONVERSATION_WINDOW_HOURS", "24")))
+    # At most SMS_RATE_LIMIT messages per number in SMS_RATE_WINDOW_MINUTES are answered.
+    sms_rate_limit: int = field(default_factory=lambda: int(_env("SMS_RATE_LIMIT", "10")))
+    sms_rate_window_minutes: int = field(default_factory=lambda: int(_env("SMS_RATE_WINDOW_MINUTES", "10")))
+    # Key of the hash that identifies a number in opt-outs and rate limits (a number is never stored there).
+    sms_number_key: str = field(default_factory=lambda: _env("SMS_NUMBER_KEY", "dev-only-sms-number-key"))
+    # How often the outbox worker looks for due texts; 0 turns it off (tests drive it themselves).
+    sms_outbox_poll_seconds: float = field(default_factory=lambda: float(_env("SMS_OUTBOX_POLL_SECONDS", "2")))
+    sms_max_attempts: int = field(default_factory=lambda: int(_env("SMS_MAX_ATTEMPTS", "8")))
+    sms_retry_base_seconds: float = field(default_factory=lambda: float(_env("SMS_RETRY_BASE_SECONDS", "15")))
+    sms_send_timeout_s: float = field(default_factory=lambda: float(_env("SMS_SEND_TIMEOUT_S", "10")))
+    # Origins (scheme://host[:port], comma-separated) of library websites that may embed the chat
+    # widget; "*" allows any site. The resident API uses bearer tokens, never cookies, so "*" exposes
+    # nothing a site could not already do; production lists the libraries' sites
+    # (docs/decisions/0007-widget.md).
+    widget_origins: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            o.strip().rstrip("/") for o in _env("WIDGET_ORIGINS", "*").split(",") if o.strip()
+        )
+    )
 
 
 @lru_cache

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from api.conversations.language_choice import parse_language_choice
 from api.conversations.models import Conversation
 from api.conversations.replies import Reply
+from api.conversations.second_opinion import mistaken_intent
 from api.faq.answers import find_answer, titles
 from api.faq.retrieval import Match, get_index
 from api.handoff.triggers import offer_person, request_human
@@ -84,7 +85,10 @@ def answer_question(
     matches = get_index().rank(session, text, conv.library_id)
     top = matches[0] if matches else None
     if intent == "out_of_scope":
-        strong = top is not None and top.score >= get_settings().faq_confident + OVERRULE_OUT_OF_SCOPE
+        strong = top is not None and (
+            top.score >= get_settings().faq_confident + OVERRULE_OUT_OF_SCOPE
+            or mistaken_intent("out_of_scope", text, top)
+        )
         if not (strong and _is_confident(matches, text)):
             return text_reply(session, conv, "out_of_scope", "out_of_scope")
     if top is not None and _is_confident(matches, text):
@@ -128,6 +132,15 @@ def respond(
 ) -> list[Reply]:
     """One bot turn for a Rasa action (or for the API itself when Rasa is down)."""
     if action == "request_human":
+        # A button press or command ("/request_human") always reaches a person; typed words may
+        # be a situation the intent classifier mistook for a request (api/conversations/second_opinion.py).
+        matches = [] if text.startswith("/") else get_index().rank(session, text, conv.library_id)
+        if matches and _is_confident(matches, text) and mistaken_intent("request_human", text, matches[0]):
+            reply = faq_reply(session, conv, matches[0].topic)
+            if reply is not None:
+                person = {"title": catalog.get(session, "offer_person", reply.language)[0], "payload": "handoff"}
+                reply.buttons = [b for b in reply.buttons if b["payload"] != "handoff"] + [person]
+                return [reply]
         return [request_human(session, conv)]
     if action == "choose_language":
         return [choose_language(session, conv, text)]

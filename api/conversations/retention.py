@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation, Message
 from api.settings import get_settings
+from api.sms.retention import purge_sms
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:
@@ -24,4 +25,5 @@ def purge_expired(session: Session, now: datetime | None = None) -> int:
     if expired:
         session.execute(delete(Message).where(Message.conversation_id.in_(expired)))
         session.execute(delete(Conversation).where(Conversation.id.in_(expired)))
+    purge_sms(session, cutoff)  # an SMS conversation's number goes with it (ON DELETE CASCADE); this is the rest
     return len(expired)

@@ -84,10 +84,15 @@ class Incoming:
 
 
 def _record_incoming(
-    conversation_id: str, token: str, text: str, payload: str | None, client_id: str | None
+    conversation_id: str, token: str | None, text: str, payload: str | None, client_id: str | None
 ) -> Incoming:
     with session_scope() as session:
-        conv = authorise(session, conversation_id, token)
+        if token is None:  # a server-side channel that authenticated the sender itself (SMS)
+            conv = session.get(Conversation, conversation_id)
+            if conv is None:
+                raise NotFound(conversation_id)
+        else:
+            conv = authorise(session, conversation_id, token)
         if client_id:
             earlier = session.scalar(
                 select(Message).where(Message.conversation_id == conv.id, Message.client_id == client_id)
@@ -95,7 +100,10 @@ def _record_incoming(
             if earlier is not None:  # a retry of a message we already have: answer as before
                 stored = session.scalars(select(Message).where(Message.reply_to == earlier.id).order_by(Message.id))
                 replies = [Reply(m.text, m.language or "sv", m.kind or "system", m.topic, m.buttons) for m in stored]  # type: ignore[arg-type]
-                return Incoming(earlier.id, earlier.text, payload, False, replies)
+                if replies or conv.state != "bot":
+                    return Incoming(earlier.id, earlier.text, payload, False, replies)
+                # Stored but never answered (the first attempt died mid-turn): answer it now.
+                return Incoming(earlier.id, earlier.text, payload, False)
         clean = redact(text)
         detection = detect(clean, context=conv.language or conv.locale)
         if not conv.language_locked and not payload:
@@ -131,7 +139,7 @@ def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
             conv = session.get(Conversation, conversation_id)
             assert conv is not None
             action = "request_human" if incoming.payload == "handoff" else "answer_faq"
-            return respond(session, conv, action, incoming.text)
+            return respond(session, conv, action, text)
 
 
 def _language_notice(session: Session, conv: Conversation, replies: list[Reply]) -> None:
@@ -146,6 +154,20 @@ def _language_notice(session: Session, conv: Conversation, replies: list[Reply])
 
 def post_message(
     conversation_id: str, token: str, text: str, payload: str | None = None, client_id: str | None = None
+) -> list[Reply]:
+    return _post(conversation_id, token, text, payload, client_id)
+
+
+def post_channel_message(
+    conversation_id: str, text: str, payload: str | None = None, client_id: str | None = None
+) -> list[Reply]:
+    """The same turn for a channel that has authenticated the sender itself (an SMS webhook:
+    the provider's signature and the sender's number), so there is no conversation token."""
+    return _post(conversation_id, None, text, payload, client_id)
+
+
+def _post(
+    conversation_id: str, token: str | None, text: str, payload: str | None, client_id: str | None
 ) -> list[Reply]:
     incoming = _record_incoming(conversation_id, token, text, payload, client_id)
     if incoming.duplicate_replies is not None:

@@ -81,6 +81,10 @@ class FaqIndex:
             self._dense, self._tfidf, self._lexical, self._classifier = dense, tfidf, lexical, classifier
             self._revision = revision
 
+    @property
+    def embedder(self) -> CachedEmbedder:
+        return self._embedder
+
     def rank(self, session: Session, text: str, library: str | None = None, limit: int = 5) -> list[Match]:
         self.refresh(session)
         if not self._topic_names or self._tfidf is None:

@@ -90,6 +90,7 @@ class TicketOut(BaseModel):
     age_seconds: int
     assignee: Person | None
     has_contact: bool = Field(description="The resident left an e-mail address or phone number")
+    phone: str | None = Field(default=None, description="An SMS resident's number, masked (+46 70 ••• •• 67)")
     speaks_language: bool = Field(description="The ticket's language is one of the caller's languages: highlight")
 
 
@@ -111,6 +112,9 @@ class TicketDetail(BaseModel):
     messages: list[TranscriptMessage] = Field(description="The whole transcript, the bot's part included")
     notes: list[NoteOut] = Field(description="Internal notes: never shown to the resident")
     contact: str | None = Field(description="The resident's contact details: only for the staff member handling it")
+    phone: str | None = Field(
+        default=None, description="An SMS resident's number: in full for the staff member handling it, else masked"
+    )
 
 
 class StaffMessage(BaseModel):

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from api.conversations.models import Message
 from api.handoff.clock import aware, iso, now
 from api.handoff.models import StaffUser, Ticket, TicketNote
+from api.sms.models import number_of
+from api.sms.phone import mask
+
+
+def resident_number(ticket: Ticket) -> str | None:
+    """The resident's phone number of an SMS ticket (in full: mask it unless the viewer handles it)."""
+    session = object_session(ticket)
+    return number_of(session, ticket.conversation_id) if ticket.channel == "sms" and session else None
 
 
 def person(staff: StaffUser | None) -> dict[str, Any] | None:
@@ -32,6 +42,7 @@ def ticket_summary(ticket: Ticket, viewer: StaffUser | None = None) -> dict[str,
         "age_seconds": max(0, int((now() - aware(ticket.queued_at)).total_seconds())),
         "assignee": person(ticket.assignee),
         "has_contact": ticket.contact is not None,
+        "phone": mask(resident_number(ticket)),  # masked: the queue is seen by every staff member
         "speaks_language": viewer is not None and ticket.language in (viewer.languages or []),
     }
 

@@ -6,6 +6,7 @@ header. Staff see conversations only through tickets, here.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
@@ -40,7 +41,9 @@ from api.handoff.schemas import (
 )
 from api.handoff.states import IllegalTransition
 from api.handoff.streams import staff_stream
+from api.handoff.throttle import login_throttle
 from api.settings import get_settings
+from api.sms.phone import mask
 
 router = APIRouter(prefix="/api/staff", tags=["staff desk"])
 
@@ -93,10 +96,22 @@ def _act(session: Session, action: Any) -> Any:
 @router.post("/login", response_model=LoginOut)
 def login(body: Login, request: Request, response: Response, session: SessionDep) -> LoginOut:
     """Sets the session cookie (HttpOnly, SameSite=Strict) and returns the CSRF token (also as a cookie)."""
+    account_key = "email:" + body.email.strip().lower()
+    client_key = "client:" + (request.client.host if request.client else "unknown")
+    wait = login_throttle.retry_after(account_key, client_key)
+    if wait:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS,
+            f"Too many failed logins. Try again in {math.ceil(wait / 60)} minutes,"
+            " or ask an admin to reset the password.",
+            headers={"Retry-After": str(wait)},
+        )
     staff = accounts.authenticate(session, body.email, body.password)
     if staff is None:
         session.commit()
+        login_throttle.failed(account_key, client_key)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong e-mail address or password")
+    login_throttle.succeeded(account_key)
     new = sessions.start(session, staff)
     session.commit()
     # Secure over HTTPS, also behind a TLS proxy (claiming https can only make the cookie stricter).
@@ -168,12 +183,14 @@ def _detail(session: Session, ticket: Ticket, viewer: StaffUser) -> TicketDetail
     assert conv is not None
     messages = session.scalars(select(Message).where(Message.conversation_id == conv.id).order_by(Message.id))
     notes = session.scalars(select(TicketNote).where(TicketNote.ticket_id == ticket.id).order_by(TicketNote.id))
+    number = serialize.resident_number(ticket)
     return TicketDetail(
         ticket=_ticket_out(ticket, viewer),
         conversation=_out(conv),
         messages=[TranscriptMessage.model_validate(m, from_attributes=True) for m in messages],
         notes=[NoteOut.model_validate(serialize.note(n)) for n in notes],
         contact=ticket.contact if ticket.assignee_id == viewer.id else None,
+        phone=number if ticket.assignee_id == viewer.id else mask(number),
     )
 
 

@@ -84,8 +84,23 @@ def warm_up() -> None:
 _SWEDISH_WORD = re.compile(r"[åäöÅÄÖ]")
 _SWEDISH_LOANWORDS = frozenset(
     [
-        "lånekort", "lanekort", "bibblan", "biblioteket", "bibliotek", "meröppet", "meroppet", "fjärrlån",
-        "fjarrlan", "mina", "sidor", "appen", "bankid", "lättläst", "lattlast", "kommun", "kommunen",
+        "lånekort",
+        "lanekort",
+        "bibblan",
+        "biblioteket",
+        "bibliotek",
+        "meröppet",
+        "meroppet",
+        "fjärrlån",
+        "fjarrlan",
+        "mina",
+        "sidor",
+        "appen",
+        "bankid",
+        "lättläst",
+        "lattlast",
+        "kommun",
+        "kommunen",
     ]
 )
 MIN_FOREIGN_LETTERS = 8

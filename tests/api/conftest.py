@@ -74,8 +74,10 @@ def seeded(database_url: str) -> Iterator[str]:
 def client(seeded: str) -> Iterator[object]:
     from fastapi.testclient import TestClient
 
+    from api.handoff.throttle import login_throttle
     from api.main import create_app
 
+    login_throttle.reset()  # every test's failed logins come from the same test client address
     with TestClient(create_app()) as c:
         yield c
 

@@ -144,8 +144,9 @@ def test_health_reports_each_part(client) -> None:  # type: ignore[no-untyped-de
 
 
 def test_demo_page_and_openapi(client) -> None:  # type: ignore[no-untyped-def]
-    page = client.get("/")
-    assert page.status_code == 200 and 'role="log"' in page.text and "<label" in page.text
+    page = client.get("/")  # the demo host page; the chat itself is the widget it embeds
+    assert page.status_code == 200 and 'src="/widget.js"' in page.text
+    assert 'role: "log"' in client.get("/widget.js").text
     spec = client.get("/openapi.json").json()
     assert "/api/conversations/{conversation_id}/messages" in spec["paths"]
     assert client.get("/docs").status_code == 200

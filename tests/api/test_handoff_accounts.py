@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import time
 
 import pytest
 from sqlalchemy import select
 
-from api.handoff import accounts, user_command
+from api.handoff import accounts, throttle, user_command
 from api.handoff.models import StaffSession, StaffUser
 from tests.api.handoff_support import PASSWORD, login, new_resident, new_staff
 
@@ -194,3 +195,27 @@ def test_the_session_cookie_is_secure_behind_a_tls_proxy(client) -> None:  # typ
     assert resp.status_code == 200
     assert all("Secure" in c for c in resp.headers.get_list("set-cookie"))
     client.cookies.clear()
+
+
+def test_repeated_failed_logins_are_throttled_per_address(client) -> None:  # type: ignore[no-untyped-def]
+    email = new_staff()
+    for _ in range(throttle.MAX_FAILURES):
+        assert client.post("/api/staff/login", json={"email": email, "password": "guess"}).status_code == 401
+    blocked = client.post("/api/staff/login", json={"email": email.upper(), "password": PASSWORD})
+    assert blocked.status_code == 429 and int(blocked.headers["retry-after"]) > 0
+    assert "Try again" in blocked.json()["detail"]
+    throttle.login_throttle.reset()
+    assert client.post("/api/staff/login", json={"email": email, "password": PASSWORD}).status_code == 200
+    client.cookies.clear()
+
+
+def test_throttle_window_passes_and_success_clears_the_account() -> None:
+    t = throttle.LoginThrottle(max_failures=2, window=0.2)
+    t.failed("email:a", "client:x")
+    assert t.retry_after("email:a") == 0
+    t.failed("email:a", "client:x")
+    assert t.retry_after("email:a") > 0 and t.retry_after("client:x") > 0 and t.retry_after("email:b") == 0
+    t.succeeded("email:a")
+    assert t.retry_after("email:a") == 0 and t.retry_after("client:x") > 0  # a guesser's address stays blocked
+    time.sleep(0.25)
+    assert t.retry_after("client:x") == 0

@@ -115,3 +115,26 @@ def test_naming_the_current_language_in_a_library_question_is_answered(client, c
         client, conversation, "choose_language", "kan du svara på engelska", "choose_language", 0.9
     ).json()["messages"]
     assert (switch["kind"], switch["language"]) == ("system", "en")
+
+
+def test_a_situation_mistaken_for_asking_for_a_person_gets_the_answer_and_the_offer(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    situation = "pappa har opererat höften och kommer inte ut längre men han älskar att läsa böcker"
+    (reply,) = turn(client, conversation, "request_human", situation, "request_human", 1.0).json()["messages"]
+    assert (reply["kind"], reply["topic"]) == ("faq", "access.home_delivery")
+    assert reply["buttons"][-1]["payload"] == "handoff"
+
+
+def test_real_requests_for_a_person_still_reach_staff(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    for text in ("kan jag få prata med en bibliotekarie istället för boten", "/request_human"):
+        (reply,) = turn(client, conversation, "request_human", text, "request_human", 1.0).json()["messages"]
+        assert reply["kind"] == "handoff", text
+
+
+def test_a_library_question_mistaken_for_off_topic_gets_the_answer(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    situation = "boken jag läser ska tillbaka i morgon men jag har hundra sidor kvar"
+    (reply,) = turn(client, conversation, "out_of_scope", situation, "out_of_scope", 1.0).json()["messages"]
+    assert (reply["kind"], reply["topic"]) == ("faq", "loan.renew")
+    (weather,) = turn(
+        client, conversation, "out_of_scope", "blir det regn i Stockholm på lördag", "out_of_scope", 1.0
+    ).json()["messages"]
+    assert weather["kind"] == "out_of_scope"

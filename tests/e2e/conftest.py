@@ -32,6 +32,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
         "READY_FILE": str(tmp / "ready"),
         "LOG_DIR": str(tmp / "log"),
+        # tests/e2e/test_sms.py texts Solna's number through the 46elks webhook.
+        "SMS_WEBHOOK_SECRET": "e2e-sms-secret",
+        "SMS_NUMBERS": "+46766860001=solna",
     }
     proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "run.sh")], env=env, cwd=ROOT, start_new_session=True)
     try:

@@ -1,10 +1,14 @@
-"""The demo chat page in a real browser: Debian's Chromium driven by playwright-core, in Node's
-own test runner (tests/browser/*.test.mjs), against the same real stack as test_stack.py.
+"""The chat widget in a real browser: Debian's Chromium driven by playwright-core, in Node's own
+test runner (tests/browser/*.test.mjs), against the same real stack as test_stack.py.
 
-Accessibility (axe-core, WCAG 2.1 A/AA), keyboard use, right-to-left languages, easy-to-read
-Swedish, a reload and a 320 px screen. Each browser test is counted in var/test-results/browser.xml;
-screenshots go to var/test-results/screenshots/. scripts/test.sh installs Chromium and the npm
-packages first (ensure_browser_tools in scripts/lib.sh).
+The widget is driven on the demo host page (`/`, strict CSP) and on a cross-origin host page the
+tests serve themselves: axe-core (WCAG 2.1 A/AA) in the closed, open, conversation and handoff
+states in Swedish, English and Arabic; keyboard-only use including a handoff to staff; all 12
+languages, right-to-left mirroring, easy-to-read Swedish; reload and resume, end and delete, failed
+send and retry, reconnecting after a network loss; 320 px, 200% zoom, reduced motion; the staff
+desk. Each browser test is counted in var/test-results/browser.xml; screenshots of every state go to
+var/test-results/screenshots/. scripts/test.sh installs Chromium and the npm packages first
+(ensure_browser_tools in scripts/lib.sh).
 """
 
 from __future__ import annotations

@@ -81,15 +81,20 @@ def test_asking_for_a_person_in_every_language_opens_a_ticket(stack: str) -> Non
     for lang, text in ASK_FOR_A_PERSON.items():
         conv = httpx.post(f"{stack}/api/conversations", json={"channel": "web"}).json()
         reply = httpx.post(
-            f"{stack}/api/conversations/{conv['id']}/messages", json={"text": text},
-            headers={"Authorization": f"Bearer {conv['token']}"}, timeout=30,
+            f"{stack}/api/conversations/{conv['id']}/messages",
+            json={"text": text},
+            headers={"Authorization": f"Bearer {conv['token']}"},
+            timeout=30,
         ).json()["messages"][0]
         assert (reply["kind"], reply["language"]) == ("handoff", lang), (lang, reply)
         opened[conv["id"]] = lang
     staff = httpx.Client(base_url=stack)
-    assert staff.post(
-        "/api/staff/login", json={"email": "demo@bibliotek.example", "password": "bibliotek-demo"}
-    ).status_code == 200
+    assert (
+        staff.post(
+            "/api/staff/login", json={"email": "demo@bibliotek.example", "password": "bibliotek-demo"}
+        ).status_code
+        == 200
+    )
     queue = staff.get("/api/staff/tickets").json()["tickets"]
     by_conversation = {t["conversation_id"]: t for t in queue}
     for conversation_id, lang in opened.items():

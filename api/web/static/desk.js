@@ -16,6 +16,9 @@
 
   const STATES = { waiting: "Väntar", with_staff: "Pågår", resolved: "Löst", closed: "Tillbaka hos boten" };
   const CHANNELS = { web: "Webbchatt", sms: "SMS" };
+  const CHANNEL_ICONS = { web: "💬", sms: "📱" };  // decoration: the channel's name is always written out
+  const SMS_STATES = { queued: "väntar på att skickas", sending: "skickas", sent: "skickat", delivered: "levererat",
+    failed: "kunde inte skickas", suppressed: "skickas inte (numret har skrivit STOPP)" };
   const SENDERS = { resident: "Invånaren", bot: "Bibliotekshjälpen (bot)", staff: "Personal", system: "Händelse" };
   let me = null, csrf = null, events = null;
   let languages = {}, libraries = {};
@@ -179,7 +182,12 @@
       "väntat " + age(t.age_seconds)];
     parts.push(t.assignee ? "hos " + t.assignee.name : "ingen har tagit det");
     if (t.has_contact) parts.push("kontaktuppgift lämnad");
-    b.append(line1, el("span", { className: "line2" }, parts.join(" · ")));
+    if (t.phone) parts.splice(2, 0, t.phone);  // masked in the queue
+    const line2 = el("span", { className: "line2" });
+    const icon = el("span", { className: "channel-icon" }, (CHANNEL_ICONS[t.channel] || "") + " ");
+    icon.setAttribute("aria-hidden", "true");
+    line2.append(icon, document.createTextNode(parts.join(" · ")));
+    b.append(line1, line2);
     b.addEventListener("click", () => openTicket(t.id, { focus: true }));
     li.append(b);
     return li;
@@ -235,6 +243,7 @@
       ["Ämne", t.topic || "inget ämne"],
       ["Bibliotek", libName(t.library) + (t.transferred_to ? ` → överfört till ${libName(t.transferred_to)}` : "")],
       ["Kanal", CHANNELS[t.channel] || t.channel],
+      ...(d.phone ? [["Telefon", d.phone + (d.phone.includes("•") ? " (hela numret visas för den som har ärendet)" : "")]] : []),
       ["Handläggare", t.assignee ? `${t.assignee.name}${me && t.assignee.id === me.id ? " (du)" : ""}` : "ingen"],
       ["Väntat", age(t.age_seconds)],
     ];
@@ -270,10 +279,31 @@
     }
     for (const m of d.messages) renderMessage(m);
     for (const n of d.notes) renderNote(n);
+    loadSms(d.ticket);
     for (const b of queueList.querySelectorAll("button.ticket-item")) {
       if (Number(b.dataset.ticketId) === d.ticket.id) b.setAttribute("aria-current", "true");
       else b.removeAttribute("aria-current");
     }
+  }
+
+  // The texts sent to an SMS resident (with the console provider: what would have been sent).
+  async function loadSms(t) {
+    const section = $("sms-section"), list = $("sms-list");
+    section.hidden = t.channel !== "sms";
+    if (section.hidden) return;
+    try {
+      const rows = await api(`/api/staff/tickets/${t.id}/sms`);
+      if (!current || current.ticket.id !== t.id) return;
+      list.replaceChildren(...rows.map((r) => {
+        const li = el("li");
+        const when = new Date(r.sent_at || r.created_at).toLocaleString("sv-SE");
+        const info = `${SMS_STATES[r.status] || r.status} · ${when} · ${r.segments} sms-del${r.segments === 1 ? "" : "ar"}`;
+        li.append(el("span", { className: "who" }, info + (r.last_error ? ` (${r.last_error})` : "") + ": "),
+          document.createTextNode(r.text));
+        return li;
+      }));
+      if (!rows.length) list.append(el("li", {}, "Inga sms ännu."));
+    } catch (err) { announce("Sms-listan kunde inte hämtas: " + err.message); }
   }
 
   async function openTicket(id, { focus = false } = {}) {

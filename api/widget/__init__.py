@@ -1,0 +1,1 @@
+"""The embeddable chat widget: its loader, UI strings, the demo host page and its static pages."""
