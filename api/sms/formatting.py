@@ -27,16 +27,17 @@ def answer_url(topic: str, language: str, library: str | None) -> str:
     return f"{get_settings().public_base_url}/answers/{quote(topic)}?{urlencode(query)}"
 
 
-def _numbers(count: int, language: str) -> str:
+def _numbers(session: Session, count: int, language: str) -> str:
     numbers = [str(i) for i in range(1, count + 1)]
     if count == 1:
         return numbers[0]
-    return f"{', '.join(numbers[:-1])} {sms_text('or', language)} {numbers[-1]}"
+    return f"{', '.join(numbers[:-1])} {sms_text(session, 'or', language)} {numbers[-1]}"
 
 
-def options_block(buttons: list[dict[str, Any]], language: str) -> str:
+def options_block(session: Session, buttons: list[dict[str, Any]], language: str) -> str:
     lines = [f"{i} {b['title']}" for i, b in enumerate(buttons, start=1)]
-    return "\n".join([*lines, sms_text("reply_with", language, numbers=_numbers(len(buttons), language))])
+    numbers = _numbers(session, len(buttons), language)
+    return "\n".join([*lines, sms_text(session, "reply_with", language, numbers=numbers)])
 
 
 def _faq_text(session: Session, conv: Conversation, text: str, topic: str, language: str) -> tuple[str, str]:
@@ -46,7 +47,7 @@ def _faq_text(session: Session, conv: Conversation, text: str, topic: str, langu
         return text, ""
     if answer.sms and answer.text in text:  # keep what was added around it (a language notice)
         text = text.replace(answer.text, answer.sms)
-    link = f"\n{sms_text('more', answer.language)} {answer_url(topic, answer.language, conv.library_id)}"
+    link = f"\n{sms_text(session, 'more', answer.language)} {answer_url(topic, answer.language, conv.library_id)}"
     return text, link
 
 
@@ -62,7 +63,7 @@ def compose(
 ) -> Composed:
     budget = get_settings().sms_max_segments
     buttons = list(buttons or [])
-    tail = plain(f"\n\n{options_block(buttons, language)}") if buttons else ""
+    tail = plain(f"\n\n{options_block(session, buttons, language)}") if buttons else ""
     if kind == "faq" and topic:
         body, link = _faq_text(session, conv, text, topic, language)
         body = plain(body)

@@ -104,11 +104,11 @@ def _keyword_reply(session: Session, sms: InboundSms, word: str, language: str |
         conv = session.get(Conversation, thread.conversation_id) if thread else None
         language = (conv.language if conv else None) or "sv"
     if word == "stop":
-        changed, outcome, text = optout.opt_out(session, sms.sender), "opt_out", sms_text("stopped", language)
+        changed, outcome, key = optout.opt_out(session, sms.sender), "opt_out", "stopped"
     else:
-        changed, outcome, text = optout.opt_in(session, sms.sender), "opt_in", sms_text("started", language)
+        changed, outcome, key = optout.opt_in(session, sms.sender), "opt_in", "started"
     if changed:
-        session.add(new_row(sms.sender, sms.to, text, kind="control"))
+        session.add(new_row(sms.sender, sms.to, sms_text(session, key, language), kind="control"))
     return outcome
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
+import pytest
+import yaml
+
+from api.language.registry import languages
+from api.settings import get_settings
 from api.sms.phone import BadNumber, mask, normalise
 from api.sms.segments import fits, plain, shorten, size, split
 from api.sms.texts import keyword
@@ -99,3 +104,20 @@ def test_masking_shows_the_country_and_two_digits_at_each_end() -> None:
 )  # fmt: skip
 def test_keywords_are_whole_messages(text: str, expected: tuple[str, str | None] | None) -> None:
     assert keyword(text) == expected
+
+
+SMS_TEXT_KEYS = ("sms_stopped", "sms_started", "sms_reply_with", "sms_or", "sms_more")
+
+
+def test_every_sms_text_is_in_every_language_with_its_placeholders() -> None:
+    def texts(lang: str) -> dict[str, str]:
+        path = get_settings().data_dir / "texts" / f"{lang}.yml"
+        return yaml.safe_load(path.read_text(encoding="utf-8"))["texts"]  # type: ignore[no-any-return]
+
+    english = texts("en")
+    for lang in languages():
+        own = texts(lang)
+        for key in SMS_TEXT_KEYS:
+            assert own.get(key), f"{lang}.yml has no {key}"
+            assert set(re.findall(r"\{\w+\}", own[key])) == set(re.findall(r"\{\w+\}", english[key])), (lang, key)
+        assert "START" in own["sms_stopped"] and "STOP" in own["sms_started"], lang
