@@ -107,7 +107,8 @@ def test_retry_with_same_client_id_is_stored_once(client, conversation, db) -> N
 
 def test_personal_numbers_are_redacted_before_storage(client, conversation, db) -> None:  # type: ignore[no-untyped-def]
     post(client, conversation, "Jag har glömt min pinkod, mitt personnummer är 19850212-1234 och PIN 4711")
-    texts = [m.text for m in db.scalars(select(Message).where(Message.conversation_id == conversation["id"]))]
+    rows = db.scalars(select(Message).where(Message.conversation_id == conversation["id"]).order_by(Message.id))
+    texts = [m.text for m in rows]
     assert not any("19850212-1234" in t or "4711" in t for t in texts)
     assert "[personnummer]" in texts[0] and "[PIN]" in texts[0]
 

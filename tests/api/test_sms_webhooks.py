@@ -173,5 +173,7 @@ def test_a_retry_after_a_crash_mid_turn_is_answered_once(http: TestClient, monke
     (row,) = phone.outbox()
     assert row.message is not None and row.message.topic == "card.get"
     with session_scope() as s:
-        stored = s.scalars(select(Message).where(Message.conversation_id == phone.conversation_id())).all()
+        stored = s.scalars(
+            select(Message).where(Message.conversation_id == phone.conversation_id()).order_by(Message.id)
+        ).all()
     assert [m.sender for m in stored] == ["resident", "bot"]
