@@ -75,6 +75,14 @@ def get_strings(
     return widget_strings(code)
 
 
+# The widget's script and style are loaded by other sites' pages: always revalidated, cross-origin.
+ASSET_HEADERS = {
+    "Cache-Control": "no-cache",
+    "Cross-Origin-Resource-Policy": "cross-origin",
+    "X-Content-Type-Options": "nosniff",
+}
+
+
 def _static(relative: str, media_type: str, headers: dict[str, str] | None = None) -> FileResponse:
     return FileResponse(STATIC / relative, media_type=media_type, headers=headers)
 
@@ -84,11 +92,7 @@ def widget_script() -> FileResponse:
     return _static(
         "widget/widget.js",
         "text/javascript; charset=utf-8",
-        {
-            "Cache-Control": "no-cache",
-            "Cross-Origin-Resource-Policy": "cross-origin",
-            "X-Content-Type-Options": "nosniff",
-        },
+        ASSET_HEADERS,
     )
 
 
@@ -97,11 +101,7 @@ def widget_style() -> FileResponse:
     return _static(
         "widget/widget.css",
         "text/css; charset=utf-8",
-        {
-            "Cache-Control": "no-cache",
-            "Cross-Origin-Resource-Policy": "cross-origin",
-            "X-Content-Type-Options": "nosniff",
-        },
+        ASSET_HEADERS,
     )
 
 

@@ -4,32 +4,13 @@
 // checks the login page and the desk with a ticket open.
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { BASE_URL, ask, assertNoAxeViolations, launch, openChat, screenshot } from "./helpers.mjs";
+import { BASE_URL, DEMO_STAFF, ask, assertNoAxeViolations, launch, openChat, screenshot, staffApi } from "./helpers.mjs";
 
-const DEMO = { email: "demo@bibliotek.example", password: "bibliotek-demo" };
+const DEMO = DEMO_STAFF;
 const HANDOFF_QUESTION = "Jag vill prata med en bibliotekarie";
 const STAFF_REPLY = "Hej! Jag hjälper dig.";
 
 const staffCount = (page) => page.locator("#chat-log li.staff").count();
-
-/** A staff session through the API (cookie and CSRF token), for the fallback check. */
-async function staffApi() {
-  const resp = await fetch(BASE_URL + "/api/staff/login", {
-    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(DEMO),
-  });
-  assert.equal(resp.status, 200);
-  const { csrf_token: csrf } = await resp.json();
-  const cookie = resp.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
-  return async (path, body) => {
-    const r = await fetch(BASE_URL + path, {
-      method: body === undefined ? "GET" : "POST",
-      headers: { "Content-Type": "application/json", Cookie: cookie, "X-CSRF-Token": csrf },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    assert.ok(r.ok, `${path}: ${r.status} ${await r.clone().text()}`);
-    return r.json();
-  };
-}
 
 async function openDesk(browser) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "sv-SE" });
