@@ -1,5 +1,5 @@
 # The README's two commands are `make run` and `make test`.
-.PHONY: run test eval bench lint train
+.PHONY: run test eval bench bench-content lint train
 
 run:  ## set up everything that is missing and run the assistant locally
 	./scripts/run.sh
@@ -12,6 +12,9 @@ eval:  ## evaluate the running stack: make eval INPUT=tests/devset/sv.jsonl [URL
 
 bench:  ## load benchmark of the whole stack versus bare Rasa; numbers in docs/performance.md
 	.venvs/api/bin/python scripts/bench.py
+
+bench-content:  ## how long an editor's change makes the next resident wait; grouping the needs inbox
+	.venvs/api/bin/python scripts/bench_content.py
 
 lint:
 	.venvs/api/bin/ruff check api actions bot scripts tests

@@ -18,12 +18,15 @@ from sqlalchemy.exc import OperationalError
 from api import health
 from api.conversations import internal_routes, routes
 from api.conversations.retention import purge_expired
+from api.curation import routes as curation_routes
 from api.db import session_scope
 from api.faq.retrieval import get_index
 from api.handoff import admin_routes, resident_routes, staff_routes
+from api.insights import routes as insights_routes
 from api.language import routes as language_routes
 from api.language.detect import warm_up
 from api.libraries import routes as library_routes
+from api.needs import routes as needs_routes
 from api.settings import get_settings
 from api.sms import answer_page, outbox
 from api.sms import staff_routes as sms_staff_routes
@@ -102,6 +105,10 @@ def create_app() -> FastAPI:
     app.include_router(resident_routes.router)
     app.include_router(staff_routes.router)
     app.include_router(admin_routes.router)
+    app.include_router(curation_routes.router)
+    app.include_router(insights_routes.resident_router)
+    app.include_router(insights_routes.router)
+    app.include_router(needs_routes.router)
     app.include_router(library_routes.router)
     app.include_router(language_routes.router)
     app.include_router(internal_routes.router)
@@ -115,6 +122,11 @@ def create_app() -> FastAPI:
     @app.get("/desk", include_in_schema=False)
     def staff_desk() -> FileResponse:
         return FileResponse(STATIC / "desk.html")
+
+    @app.get("/content", include_in_schema=False)
+    def content_editor() -> FileResponse:
+        """The coordinators' content editor, insights and needs inbox."""
+        return FileResponse(STATIC / "content" / "content.html")
 
     return app
 

@@ -65,6 +65,7 @@ MSG
 if [ "$DEMO_ACCOUNTS" = "1" ]; then
   cat <<MSG
     Staff desk:  $API_URL/desk  (demo login: demo@bibliotek.example / bibliotek-demo)
+    Content:     $API_URL/content  (demo coordinator: samordnare@bibliotek.example / bibliotek-demo)
 MSG
 fi
 cat <<MSG

@@ -44,4 +44,6 @@ class Message(Base):
     reply_to: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # A transcript event (a conversation state change such as "claimed"), machine-readable; text is its notice.
     event: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The resident's rating of an answer (`up` or `down`), for the insights and the needs inbox.
+    feedback: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -16,6 +16,7 @@ class Reply:
     kind: Kind
     topic: str | None = None
     buttons: list[dict[str, str]] = field(default_factory=list)
+    id: int | None = None  # the stored message's id, once stored
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -57,6 +57,7 @@ class Button(BaseModel):
 
 
 class ReplyOut(BaseModel):
+    id: int | None = Field(default=None, description="The stored message (rate it with .../messages/{id}/feedback)")
     text: str
     language: str
     kind: Literal["faq", "handoff", "smalltalk", "out_of_scope", "clarify", "staff", "system"]
@@ -78,6 +79,7 @@ class TranscriptMessage(BaseModel):
     buttons: list[Button]
     created_at: datetime
     event: str | None = Field(default=None, description="For a `system` message: the state change it records")
+    feedback: str | None = Field(default=None, description="The resident's rating of an answer: up or down")
 
 
 class Transcript(BaseModel):

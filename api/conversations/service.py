@@ -21,8 +21,10 @@ from api.conversations.redact import redact
 from api.conversations.replies import Reply
 from api.db import session_scope
 from api.handoff.intake import hold_for_staff
+from api.insights import counters
 from api.language.detect import detect
 from api.language.registry import FALLBACK_LANGUAGE, languages
+from api.needs import record as needs
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,7 @@ class Incoming:
     payload: str | None
     unsupported_language: bool
     duplicate_replies: list[Reply] | None = None
+    language: str | None = None  # as detected: what the resident wrote in
 
 
 def _record_incoming(
@@ -99,7 +102,9 @@ def _record_incoming(
             )
             if earlier is not None:  # a retry of a message we already have: answer as before
                 stored = session.scalars(select(Message).where(Message.reply_to == earlier.id).order_by(Message.id))
-                replies = [Reply(m.text, m.language or "sv", m.kind or "system", m.topic, m.buttons) for m in stored]  # type: ignore[arg-type]
+                replies = [
+                    Reply(m.text, m.language or "sv", m.kind or "system", m.topic, m.buttons, m.id) for m in stored
+                ]  # type: ignore[arg-type]
                 if replies or conv.state != "bot":
                     return Incoming(earlier.id, earlier.text, payload, False, replies)
                 # Stored but never answered (the first attempt died mid-turn): answer it now.
@@ -108,13 +113,20 @@ def _record_incoming(
         detection = detect(clean, context=conv.language or conv.locale)
         if not conv.language_locked and not payload:
             conv.language = detection.language if detection.supported else FALLBACK_LANGUAGE
+        first = session.scalar(
+            select(Message.id).where(Message.conversation_id == conv.id, Message.sender == "resident").limit(1)
+        )
         msg = Message(
             conversation_id=conv.id, sender="resident", text=clean, language=detection.language, client_id=client_id
         )
         conv.last_activity_at = datetime.now(UTC)
         session.add(msg)
         session.flush()
-        return Incoming(msg.id, clean, payload, not detection.supported)
+        if first is None:  # the insights count a conversation once it has a question in it
+            counters.count(
+                session, "conversation", library=conv.library_id, language=detection.language, channel=conv.channel
+            )
+        return Incoming(msg.id, clean, payload, not detection.supported, language=detection.language)
 
 
 def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
@@ -181,8 +193,13 @@ def _post(
         assert conv is not None
         if incoming.unsupported_language and not conv.language_locked:
             _language_notice(session, conv, replies)
-        for reply in replies:
-            _store_reply(session, conv, reply, incoming.message_id)
+        stored = [_store_reply(session, conv, reply, incoming.message_id) for reply in replies]
+        session.flush()
+        for reply, msg in zip(replies, stored, strict=True):
+            reply.id = msg.id  # so the widget can attach feedback to the answer
+        if replies:
+            counters.count_turn(session, conv, incoming.language, replies[0].kind, replies[0].topic)
+        needs.note_turn(session, conv, incoming.message_id, incoming.payload, replies)
     return replies
 
 

@@ -22,12 +22,13 @@ class Answer:
     sms: str
     status: str
     local: bool  # a library's own version
+    easy: bool = False  # easy-to-read Swedish
 
 
 def find_answer(
     session: Session, topic: str, language: str, library: str | None = None, easy: bool = False
 ) -> Answer | None:
-    entries = session.scalars(select(FaqEntry).where(FaqEntry.topic == topic, FaqEntry.retired.is_(False))).all()
+    entries = session.scalars(select(FaqEntry).where(FaqEntry.topic == topic, FaqEntry.state == "live")).all()
     # The resident's library's local version first, then the regional one.
     ordered = sorted((e for e in entries if e.library_id in (None, library)), key=lambda e: e.library_id is None)
     wanted = [("sv", "easy")] if easy and language == "sv" else []
@@ -44,6 +45,7 @@ def find_answer(
                     sms=tr.sms,
                     status=tr.status,
                     local=entry.library_id is not None,
+                    easy=tr.variant == "easy",
                 )
     return None
 

@@ -2,10 +2,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.db import Base
+
+# An entry's life: a `draft` is being written and answers nobody; `live` answers residents;
+# `retired` no longer answers but keeps its texts and history (it can be restored).
+ENTRY_STATES = ("draft", "live", "retired")
+REVIEW_STATUSES = ("draft", "reviewed")
 
 
 class FaqEntry(Base):
@@ -17,7 +22,7 @@ class FaqEntry(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     topic: Mapped[str] = mapped_column(String(80), index=True)
     library_id: Mapped[str | None] = mapped_column(ForeignKey("libraries.id"), nullable=True)
-    retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default="live", index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     translations: Mapped[list[FaqTranslation]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", lazy="selectin"
@@ -40,8 +45,26 @@ class FaqTranslation(Base):
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | reviewed
     # NULL while the text is as seeded from data/; the seed never overwrites a curated text.
     edited_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    # Who confirmed the translation (a speaker of the language), and when.
+    reviewed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    # Bumped on every save: an editor saving over a colleague's newer text gets a conflict, not a loss.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     questions: Mapped[list[str]] = mapped_column(JSON, default=list)
     entry: Mapped[FaqEntry] = relationship(back_populates="translations")
+
+
+class CustomTopic(Base):
+    """A topic a coordinator added; the region's agreed topics come from ../shared/faq-topics.yml."""
+
+    __tablename__ = "faq_custom_topics"
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    area: Mapped[str] = mapped_column(String(40))
+    question: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
 class BotText(Base):
@@ -56,10 +79,17 @@ class BotText(Base):
     text: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     edited_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    reviewed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
 
 
 class ContentRevision(Base):
-    """A single counter bumped on every content change, so every process rebuilds its index."""
+    """Counters bumped on every content change, so every process refreshes what it holds.
+
+    Row 1 counts FAQ changes (the retrieval index), row 2 bot text changes (the text catalog):
+    editing a greeting must not make the next resident wait for an index rebuild."""
 
     __tablename__ = "content_revision"
 

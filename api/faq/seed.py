@@ -14,14 +14,12 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.faq.content_format import REQUIRED_LANGUAGES, check_fields
 from api.faq.models import BotText, FaqEntry, FaqTranslation
-from api.faq.revision import bump_revision
+from api.faq.revision import FAQ, TEXTS, bump_revision
 from api.faq.topics import topics
 from api.language.registry import languages
 from api.settings import get_settings
-
-SMS_MAX_CHARS = 300
-REQUIRED_COMPLETE = ("sv", "en")  # these must cover every topic
 
 
 class ContentError(ValueError):
@@ -53,12 +51,12 @@ def read_faq_files(faq_dir: Path) -> list[FaqFile]:
             if tid in seen:
                 raise ContentError(f"{path.name}: topic {tid} appears twice")
             seen.add(tid)
-            for key in ("title", "answer", "questions"):
-                if not e.get(key):
-                    raise ContentError(f"{path.name}: topic {tid} has no {key}")
-            if len(e.get("sms") or "") > SMS_MAX_CHARS:
-                raise ContentError(f"{path.name}: topic {tid} sms form is over {SMS_MAX_CHARS} characters")
-        if lang in REQUIRED_COMPLETE and not ff.variant and seen != set(known_topics):
+            if not e.get("questions"):
+                raise ContentError(f"{path.name}: topic {tid} has no questions")
+            _, errors = check_fields(e, f"{path.name}: topic {tid}", require_answer=True)
+            if errors:
+                raise ContentError("; ".join(errors))
+        if lang in REQUIRED_LANGUAGES and not ff.variant and seen != set(known_topics):
             missing = sorted(set(known_topics) - seen)
             raise ContentError(f"{path.name}: missing topics {', '.join(missing)}")
         files.append(ff)
@@ -82,20 +80,16 @@ def seed_faq(session: Session) -> int:
                 entry.translations.append(tr)
             elif tr.edited_by is not None:
                 continue
-            values = {
-                "title": item["title"].strip(),
-                "answer": item["answer"].strip(),
-                "sms": (item.get("sms") or "").strip(),
-                "status": item.get("status", "draft"),
-                "questions": [str(q).strip() for q in item["questions"] if str(q).strip()],
-            }
+            fields, _ = check_fields(item, ff.path.name, require_answer=True)
+            assert fields is not None  # read_faq_files checked it
+            values = fields.snapshot()
             if any(getattr(tr, k) != v for k, v in values.items()):
                 for k, v in values.items():
                     setattr(tr, k, v)
                 changed += 1
     if changed:
         session.flush()
-        bump_revision(session)
+        bump_revision(session, FAQ)
     return changed
 
 
@@ -123,5 +117,5 @@ def seed_texts(session: Session) -> int:
                 row.text, row.status = text, raw.get("status", "draft")
                 changed += 1
     if changed:
-        bump_revision(session)
+        bump_revision(session, TEXTS)
     return changed

@@ -14,6 +14,7 @@ from api.language.registry import is_supported
 from api.libraries.models import Library
 
 DEMO_EMAIL = "demo@bibliotek.example"
+DEMO_COORDINATOR_EMAIL = "samordnare@bibliotek.example"
 DEMO_PASSWORD = "bibliotek-demo"  # documented in the README; the account exists only with DEMO_ACCOUNTS=1
 
 
@@ -124,20 +125,34 @@ def authenticate(session: Session, email: str, password: str) -> StaffUser | Non
     return user
 
 
-def ensure_demo_account(session: Session) -> StaffUser:
-    """The local demo desk account (DEMO_ACCOUNTS=1): created once, its documented password kept working."""
-    user = by_email(session, DEMO_EMAIL)
-    if user is None:
-        return create_user(
-            session,
-            email=DEMO_EMAIL,
-            name="Demo Bibliotekarie",
-            password=DEMO_PASSWORD,
-            role="staff",
-            library="stockholm",
-            languages=["sv", "en"],
-        )
-    if not verify(user.password_hash, DEMO_PASSWORD):
-        user.password_hash = hash_password(DEMO_PASSWORD)
-    user.active = True
-    return user
+# The local demo accounts (DEMO_ACCOUNTS=1): desk staff, and a coordinator for the content editor.
+DEMO_ACCOUNTS = (
+    {
+        "email": DEMO_EMAIL,
+        "name": "Demo Bibliotekarie",
+        "role": "staff",
+        "library": "stockholm",
+        "languages": ["sv", "en"],
+    },
+    {
+        "email": DEMO_COORDINATOR_EMAIL,
+        "name": "Demo Samordnare",
+        "role": "coordinator",
+        "library": "solna",
+        "languages": ["sv", "en"],
+    },
+)
+
+
+def ensure_demo_accounts(session: Session) -> list[StaffUser]:
+    """The demo accounts: created once, their documented password kept working."""
+    users = []
+    for spec in DEMO_ACCOUNTS:
+        user = by_email(session, str(spec["email"]))
+        if user is None:
+            user = create_user(session, password=DEMO_PASSWORD, **spec)  # type: ignore[arg-type]
+        elif not verify(user.password_hash, DEMO_PASSWORD):
+            user.password_hash = hash_password(DEMO_PASSWORD)
+        user.active = True
+        users.append(user)
+    return users

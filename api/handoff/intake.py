@@ -13,6 +13,7 @@ from api.db import session_scope
 from api.handoff.clock import aware, now
 from api.handoff.states import IllegalTransition, language_of, record_event
 from api.handoff.tickets import current_ticket, message_to_staff, reopen
+from api.needs.record import note_held
 from api.settings import get_settings
 
 # Events after which the first resident message gets one acknowledgement.
@@ -64,6 +65,7 @@ def hold_for_staff(conversation_id: str, message_id: int) -> list[Reply] | None:
             return [_as_reply(event)] if event is not None else []
         ticket.language = language_of(conv)
         message_to_staff(session, ticket, msg)
+        note_held(session, conv, msg)
         if conv.state == "waiting" and not _acknowledged(session, conv):
             return [_as_reply(record_event(session, conv, "message_received", reply_to=message_id))]
         return []

@@ -57,6 +57,7 @@ class Ticket(Base):
     queued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # entered the queue (again): its age
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     resolved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    first_reply_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id", ondelete="SET NULL"), nullable=True)
     transferred_to_library_id: Mapped[str | None] = mapped_column(ForeignKey("libraries.id"), nullable=True)
     # An e-mail address or phone number the resident left for the answer; shown only to the assignee.

@@ -57,6 +57,7 @@ def message(msg: Message) -> dict[str, Any]:
         "topic": msg.topic,
         "buttons": msg.buttons or [],
         "event": msg.event,
+        "feedback": msg.feedback,
         "created_at": iso(msg.created_at) if msg.created_at is not None else iso(now()),
     }
 

@@ -275,7 +275,7 @@ def suggestion(ticket_id: int, caller: StaffDep, session: SessionDep, topic: str
 @router.get("/topics", response_model=list[Topic])
 def topics(caller: StaffDep, session: SessionDep, language: str = "sv") -> list[Topic]:
     """The FAQ topics with their titles in `language`, to pick an answer to insert."""
-    ids = sorted(set(session.scalars(select(FaqEntry.topic).where(FaqEntry.retired.is_(False)))))
+    ids = sorted(set(session.scalars(select(FaqEntry.topic).where(FaqEntry.state == "live"))))
     names = titles(session, ids, language)
     return [Topic(topic=t, title=names[t]) for t in ids if t in names]
 

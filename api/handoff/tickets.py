@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation, Message
 from api.handoff import notify, serialize
-from api.handoff.clock import now
+from api.handoff.clock import aware, now
 from api.handoff.models import StaffUser, Ticket, TicketNote
 from api.handoff.states import IllegalTransition, apply, language_of, record_event
+from api.insights import counters
 from api.libraries.models import Library
 
 OVERRIDE_ROLES = ("coordinator", "admin")  # may act on a ticket someone else has claimed
@@ -108,6 +109,14 @@ def open_ticket(session: Session, conv: Conversation) -> Ticket:
     )
     session.add(ticket)
     session.flush()
+    counters.count(
+        session,
+        "handoff",
+        library=ticket.library_id,
+        language=ticket.language,
+        channel=ticket.channel,
+        topic=ticket.topic,
+    )
     changed(session, ticket, "handoff_requested", record_event(session, conv, "handoff_requested"))
     return ticket
 
@@ -180,9 +189,20 @@ def reply(session: Session, ticket: Ticket, staff: StaffUser, text: str) -> Mess
     )
     conv.last_activity_at = at
     session.add(msg)
+    if ticket.first_reply_at is None:
+        ticket.first_reply_at = at
+        _count_first_reply(session, ticket, (at - aware(ticket.created_at)).total_seconds())
     session.flush()
     message_to_staff(session, ticket, msg)
     return msg
+
+
+def _count_first_reply(session: Session, ticket: Ticket, seconds: float) -> None:
+    """The insights' staff time to first reply: from the handoff request to the first answer."""
+    where = {"library": ticket.library_id, "language": ticket.language, "channel": ticket.channel}
+    counters.count(session, "first_reply", **where)
+    counters.count(session, "first_reply_seconds", by=max(0, round(seconds)), **where)
+    counters.count(session, "first_reply_within", topic=counters.first_reply_bucket(seconds), **where)
 
 
 def add_note(session: Session, ticket: Ticket, staff: StaffUser, text: str) -> TicketNote:

@@ -60,5 +60,8 @@ def run(args: argparse.Namespace) -> None:
 
 def ensure_demo() -> None:
     with session_scope() as session:
-        accounts.ensure_demo_account(session)
-    print(f"demo staff account: {accounts.DEMO_EMAIL} / {accounts.DEMO_PASSWORD}")
+        accounts.ensure_demo_accounts(session)
+    print(
+        f"demo accounts: {accounts.DEMO_EMAIL} (desk staff) and {accounts.DEMO_COORDINATOR_EMAIL} (coordinator),"
+        f" password {accounts.DEMO_PASSWORD}"
+    )

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.faq.models import BotText
-from api.faq.revision import current_revision
+from api.faq.revision import TEXTS, current_revision
 
+log = logging.getLogger(__name__)
 _FALLBACK_ORDER = ("en", "sv")
 
 
@@ -20,7 +22,7 @@ class TextCatalog:
         self._lock = threading.Lock()
 
     def _refresh(self, session: Session) -> None:
-        revision = current_revision(session)
+        revision = current_revision(session, TEXTS)
         if revision != self._revision:
             with self._lock:
                 self._texts = {(t.key, t.language): t.text for t in session.scalars(select(BotText))}
@@ -31,8 +33,13 @@ class TextCatalog:
         self._refresh(session)
         for lang in (language, *_FALLBACK_ORDER):
             text = self._texts.get((key, lang))
-            if text is not None:
+            if text is None:
+                continue
+            try:
                 return (text.format(**values) if values else text), lang
+            except (KeyError, IndexError, ValueError):
+                # The editor checks placeholders; a text that slipped through falls back, never fails.
+                log.error("bot text %s (%s) has broken placeholders; using the next language", key, lang)
         raise KeyError(f"bot text {key!r} is missing in every language")
 
 

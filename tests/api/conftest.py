@@ -119,3 +119,25 @@ def resident(client):  # type: ignore[no-untyped-def]
     from tests.api.handoff_support import new_resident
 
     return new_resident(client, library="solna")
+
+
+# ---- content curation (tests/api/curation_support.py) ------------------------------------------
+
+
+@pytest.fixture
+def content_guard(seeded: str) -> Iterator[None]:
+    """Whatever a test changes in the content is put back afterwards: the seeded database is
+    shared by every test of the session (retrieval accuracy tests among them)."""
+    from tests.api.curation_support import restore_content, snapshot_content
+
+    saved = snapshot_content()
+    yield
+    restore_content(saved)
+
+
+@pytest.fixture
+def coordinator(client, content_guard):  # type: ignore[no-untyped-def]
+    """A logged-in coordinator of Solna who writes Swedish and English."""
+    from tests.api.handoff_support import login, new_staff
+
+    return login(client.app, new_staff("coordinator", ("sv", "en"), "solna"))

@@ -42,9 +42,17 @@ class Staff:
     def get(self, url: str, **kw: Any) -> Any:
         return self.http.get(url, **kw)
 
-    def post(self, url: str, json: Any = None, csrf: bool = True) -> Any:
+    def post(self, url: str, json: Any = None, csrf: bool = True, **kw: Any) -> Any:
         headers = {"X-CSRF-Token": self.csrf} if csrf else {}
-        return self.http.post(url, json=json, headers=headers)
+        return self.http.post(url, json=json, headers={**headers, **kw.pop("headers", {})}, **kw)
+
+    def put(self, url: str, json: Any = None, csrf: bool = True) -> Any:
+        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
+        return self.http.put(url, json=json, headers=headers)
+
+    def delete(self, url: str, csrf: bool = True, **kw: Any) -> Any:
+        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
+        return self.http.delete(url, headers=headers, **kw)
 
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         resp = self.get(f"/api/staff/tickets/{ticket_id}")

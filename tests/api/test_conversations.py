@@ -30,8 +30,11 @@ def test_question_gets_faq_reply_with_topic(client, conversation) -> None:  # ty
     resp = post(client, conversation, "Hur lånar jag om mina böcker?")
     assert resp.status_code == 200
     (reply,) = resp.json()["messages"]
-    assert set(reply) == {"text", "language", "kind", "topic", "buttons"}
+    assert set(reply) == {"id", "text", "language", "kind", "topic", "buttons"}
     assert (reply["kind"], reply["topic"], reply["language"]) == ("faq", "loan.renew", "sv")
+    # The id is the stored message's: the same as in the transcript (the widget rates it by id).
+    stored = client.get(f"/api/conversations/{conversation['id']}/messages", headers=conversation["headers"]).json()
+    assert reply["id"] == stored["messages"][-1]["id"]
 
 
 def test_english_question_is_answered_in_english(client, conversation) -> None:  # type: ignore[no-untyped-def]

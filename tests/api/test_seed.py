@@ -10,8 +10,9 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from api.faq.content_format import SMS_MAX_CHARS
 from api.faq.models import FaqEntry, FaqTranslation
-from api.faq.seed import SMS_MAX_CHARS, ContentError, read_faq_files, seed_faq
+from api.faq.seed import ContentError, read_faq_files, seed_faq
 from api.faq.topics import topics
 from api.language.registry import languages
 from api.settings import get_settings
@@ -170,7 +171,7 @@ def test_sms_of_exactly_300_characters_is_accepted(tmp_path: Path) -> None:
     ("entries", "message"),
     [
         ([_entry("card.get"), _entry("card.get")], "card.get appears twice"),
-        ([_entry("card.get", answer="")], "card.get has no answer"),
+        ([_entry("card.get", answer="")], "card.get: the answer is missing"),
         ([_entry("card.get", questions=[])], "card.get has no questions"),
     ],
 )

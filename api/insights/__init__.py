@@ -1,0 +1,1 @@
+"""Insights: daily counts without personal data, answer feedback, and the figures behind the charts."""

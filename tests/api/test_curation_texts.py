@@ -1,0 +1,87 @@
+"""The assistant's own texts, curated like the FAQ and served at run time: through Rasa's NLG
+endpoint and the API's text catalog (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from tests.api.handoff_support import login, new_resident, new_staff
+
+NLG = "/internal/nlg"
+TOKEN = {"X-Internal-Token": "test-internal-token"}
+
+
+def test_an_edited_greeting_is_what_rasa_says_next(client, coordinator) -> None:  # type: ignore[no-untyped-def]
+    somali = login(client.app, new_staff("coordinator", ("so", "sv"), "solna"))
+    resident = new_resident(client, locale="so")
+    nlg = {"response": "utter_greet", "tracker": {"sender_id": resident.id}}
+    before = client.post(NLG, json=nlg, headers=TOKEN).json()["custom"]
+    new = "Soo dhawoow! Waxaan ahay Bibliotekshjälpen. Wax kasta oo ku saabsan maktabadda i weydii."
+    saved = somali.put("/api/curation/texts/greet/so", json={"text": new, "status": "reviewed"})
+    assert saved.status_code == 200, saved.text
+    assert (saved.json()["status"], saved.json()["reviewed_by"]) == (
+        "reviewed",
+        somali.get("/api/staff/me").json()["name"],
+    )
+    after = client.post(NLG, json=nlg, headers=TOKEN).json()["custom"]
+    assert before["text"] != new and (after["text"], after["language"]) == (new, "so")
+    listing = coordinator.get("/api/curation/texts").json()
+    assert listing["texts"]["greet"]["languages"]["so"]["text"] == new
+    assert any(t["key"] == "greet" for g in listing["groups"] for t in g["texts"])
+    history = coordinator.get("/api/curation/texts/greet/history").json()
+    assert history[0]["language"] == "so" and history[0]["key"] == "greet"
+    assert coordinator.post(f"/api/curation/changes/{history[0]['id']}/revert").status_code == 200
+    assert client.post(NLG, json=nlg, headers=TOKEN).json()["custom"]["text"] == before["text"]
+
+
+def test_placeholders_must_stay_as_in_english(client, coordinator) -> None:  # type: ignore[no-untyped-def]
+    placeholders = coordinator.get("/api/curation/texts").json()["texts"]["handoff_online"]["placeholders"]
+    assert placeholders == ["minutes"]
+    cases = {
+        "Personal svarar snart.": "exactly {minutes}",
+        "Svar inom {minuter} minuter.": "exactly {minutes}",
+        "Svar inom {minutes minuter.": "unmatched",
+    }
+    for text, words in cases.items():
+        resp = coordinator.put("/api/curation/texts/handoff_online/sv", json={"text": text})
+        assert resp.status_code == 422 and words in resp.json()["detail"], resp.text
+    days = coordinator.put("/api/curation/texts/desk_days/sv", json={"text": "på måndag|på tisdag"})
+    assert days.status_code == 422 and "7 parts" in days.json()["detail"]
+    assert coordinator.put("/api/curation/texts/no_such_key/sv", json={"text": "x"}).status_code == 422
+    assert coordinator.put("/api/curation/texts/greet/xx", json={"text": "x"}).status_code == 422
+    ok = coordinator.put(
+        "/api/curation/texts/handoff_online/sv", json={"text": "Någon svarar inom cirka {minutes} minuter."}
+    )
+    assert ok.status_code == 200 and ok.json()["status"] == "draft"
+
+
+def test_reviewing_a_text_needs_a_speaker(client, coordinator) -> None:  # type: ignore[no-untyped-def]
+    resp = coordinator.put("/api/curation/texts/thanks/ti", json={"text": "የቐንየለይ!", "status": "reviewed"})
+    assert resp.status_code == 403 and "Tigrinya" in resp.json()["detail"]
+
+
+def test_a_broken_text_in_the_database_falls_back_instead_of_failing(content_guard, client, db) -> None:  # type: ignore[no-untyped-def]
+    """The editor refuses broken placeholders; one written past it must not break a reply."""
+    from sqlalchemy import update
+
+    from api.faq.models import BotText
+    from api.faq.revision import TEXTS, bump_revision
+    from api.texts.service import catalog
+
+    db.execute(
+        update(BotText).where(BotText.key == "language_unsupported", BotText.language == "fi").values(text="{kielet}")
+    )
+    bump_revision(db, TEXTS)
+    db.flush()
+    text, lang = catalog.get(db, "language_unsupported", "fi", languages="Svenska, English")
+    assert lang == "en" and "Svenska, English" in text
+
+
+def test_desk_staff_cannot_edit_texts(client, make_staff, content_guard) -> None:  # type: ignore[no-untyped-def]
+    desk = make_staff("staff")
+    assert desk.put("/api/curation/texts/greet/sv", json={"text": "Hej"}).status_code == 403
+    assert resident_greeting_unchanged(client)
+
+
+def resident_greeting_unchanged(client) -> bool:  # type: ignore[no-untyped-def]
+    resident = new_resident(client)
+    reply = client.post(NLG, json={"response": "utter_greet", "tracker": {"sender_id": resident.id}}, headers=TOKEN)
+    return reply.json()["custom"]["text"] != "Hej"
