@@ -108,6 +108,7 @@
       else el.setAttribute(prop, text);
     }
     langHint.hidden = ui.lang === "en";
+    for (const box of list.querySelectorAll(".feedback")) labelFeedback(box);
     root.lang = ui.lang; root.dir = ui.dir;
     dialog.lang = ui.lang; dialog.dir = ui.dir;
     updateSizeButtons();
@@ -233,7 +234,24 @@
 
   // ---- rendering messages: each new one is appended once, so the log announces it once
   let lastId = 0;
+  let shownIds = new Set();  // ids of the stored messages the log shows (a transcript copy is not shown again)
   function dirOf(code) { return languages[code] ? languages[code].dir : "auto"; }
+
+  /** Scroll the log so an element in it (a focused rating button) is wholly in view. */
+  function keepInView(el) {
+    const a = el.getBoundingClientRect(), b = log.getBoundingClientRect(), gap = 8;  // room for the focus ring
+    if (a.height + 2 * gap > b.height) return;
+    if (a.bottom > b.bottom - gap) log.scrollTop += a.bottom - b.bottom + gap;
+    else if (a.top < b.top + gap) log.scrollTop -= b.top + gap - a.top;
+  }
+  // When the log gets shorter (an error or a status line appears below it), a focused control in it
+  // stays in view rather than slipping under the edge.
+  if (typeof ResizeObserver !== "undefined") {
+    new ResizeObserver(() => {
+      const a = shadow.activeElement;
+      if (a && a !== log && log.contains(a)) keepInView(a);
+    }).observe(log);
+  }
 
   /** Scroll the log (only the log, never the host page) so a new message's start is in view. */
   function reveal(li) {
@@ -265,15 +283,75 @@
       }
       li.append(box);
     }
+    if (msg.kind === "faq" && msg.id && conv) li.append(feedbackControl(msg));
+    if (msg.id) shownIds.add(msg.id);
     list.append(li);
     endBtn.hidden = !conv;
     reveal(li);
     return li;
   }
 
+  // ---- rating an answer: thumbs up or down under each FAQ answer (POST .../messages/{id}/feedback).
+  // Two toggle buttons (aria-pressed) in a labelled group; pressing the pressed one withdraws the
+  // rating. The thank-you goes to the status line (polite), so the log announces nothing again.
+  // Icons after Feather (MIT): outlined, filled when pressed.
+  const THUMB_UP = ["M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3z", "M7 22H4a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3"];
+  const THUMB_DOWN = ["M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3z", "M17 2h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17"];
+  function labelFeedback(box) {
+    box.lang = ui.lang; box.dir = ui.dir;
+    box.querySelector(".feedback-prompt").textContent = S.feedback_prompt || "";
+    for (const b of box.querySelectorAll("button.rate")) {
+      const label = S[b.dataset.rating === "up" ? "feedback_up" : "feedback_down"] || "";
+      b.setAttribute("aria-label", label);
+      b.title = label;
+    }
+  }
+  function feedbackControl(msg) {
+    const promptId = `chat-feedback-${msg.id}`;
+    const button = (rating, icon) => h("button", { type: "button", className: "rate", "data-rating": rating, "aria-pressed": "false" },
+      svg(icon, "icon stroke"));
+    const up = button("up", THUMB_UP), down = button("down", THUMB_DOWN);
+    const box = h("div", { className: "feedback", role: "group", "aria-labelledby": promptId, "data-message": msg.id },
+      h("span", { id: promptId, className: "feedback-prompt" }), up, down);
+    labelFeedback(box);
+    let saved = msg.feedback === "up" || msg.feedback === "down" ? msg.feedback : null;  // as the API has it
+    let shown = saved, latest = 0;
+    let chain = Promise.resolve();
+    const show = (rating) => {
+      shown = rating;
+      box.dataset.rating = rating || "";
+      up.setAttribute("aria-pressed", String(rating === "up"));
+      down.setAttribute("aria-pressed", String(rating === "down"));
+    };
+    show(saved);
+    const press = (which) => {
+      const rating = shown === which ? null : which;  // the pressed one again: withdrawn
+      const seq = ++latest;
+      show(rating);  // at once; put back if the API refuses
+      chain = chain.then(async () => {
+        if (!conv) throw new Error("no conversation");
+        const res = await api(`/api/conversations/${conv.id}/messages/${msg.id}/feedback`, { method: "POST", body: { rating } });
+        saved = res && (res.feedback === "up" || res.feedback === "down") ? res.feedback : null;
+        if (seq !== latest) return;  // a newer press is on its way: it has the last word
+        show(saved);
+        feedbackError.remove();
+        announce(saved ? S.feedback_thanks : S.feedback_removed);
+      }).catch(() => {
+        if (seq !== latest) return;
+        show(saved);
+        if (status.textContent === S.feedback_thanks || status.textContent === S.feedback_removed) say("");
+        showFeedbackError();
+      });
+    };
+    up.addEventListener("click", () => press("up"));
+    down.addEventListener("click", () => press("down"));
+    return box;
+  }
+
   // ---- live updates: server-sent events, reconnecting with backoff; polling without EventSource.
-  // Messages shown without an id (the resident's own, the replies a POST returned) are matched with
-  // their transcript copies, not shown twice.
+  // A message shown before its transcript copy arrives is not shown twice: replies a POST returned
+  // carry their stored id (shownIds); the resident's own message and a reply without an id (the
+  // contact confirmation) are matched by count and by text.
   let pendingResident = 0, pending = [], early = [];
   let busy = false, stream = null, poller = null, retryTimer = null, retryDelay = 1000, lost = false, streamFailures = 0;
   let convState = "bot";
@@ -284,6 +362,7 @@
     if (m.id <= lastId) return;
     if (busy) { if (!early.some((e) => e.id === m.id)) early.push(m); return; }
     lastId = m.id;
+    if (shownIds.has(m.id)) return;
     if (m.sender === "resident") {
       if (pendingResident > 0) { pendingResident--; return; }
     } else {
@@ -384,6 +463,7 @@
     stopLive();
     store.remove(CONV_KEY);
     conv = null; lastId = 0; pendingResident = 0; pending = []; early = []; streamFailures = 0; lost = false;
+    shownIds = new Set();
     prefs.contactLeft = false; savePrefs();
     setConvState("bot");
     endBtn.hidden = true;
@@ -391,6 +471,12 @@
 
   // ---- status line (polite) and typing indicator
   function say(text) { status.textContent = text || ""; }
+  /** Say it even when the status line already says the same (rating again): clear it, then say it. */
+  function announce(text) {
+    if (status.textContent !== text) { say(text); return; }
+    say("");
+    setTimeout(() => { if (!status.textContent) say(text); }, 100);
+  }
   function showTyping(on) {
     typing.hidden = !on;
     log.setAttribute("aria-busy", on ? "true" : "false");
@@ -402,6 +488,12 @@
     if (withRetry) errorBox.append(" ", retry);
   }
   function clearError() { errorBox.replaceChildren(); }
+  const feedbackError = h("span", { id: "chat-feedback-error" });
+  function showFeedbackError() {
+    feedbackError.remove();  // re-added, so the alert announces it again
+    feedbackError.textContent = S.feedback_failed;
+    errorBox.append(feedbackError);
+  }
 
   // ---- conversation
   async function ensureConversation() {  // only inside enqueue, so one conversation is created
@@ -441,7 +533,11 @@
       if (!payload && input.value.trim() === text) input.value = "";
       showTyping(false);
       if (reply.messages[0] && reply.messages[0].language) mine.lang = reply.messages[0].language;  // as detected
-      for (const m of reply.messages) { render(m); pending.push(m.text); }
+      for (const m of reply.messages) {
+        if (m.id && shownIds.has(m.id)) continue;  // a retried send whose replies the stream already brought
+        render(m);
+        if (!m.id) pending.push(m.text);
+      }
       const last = reply.messages[reply.messages.length - 1];
       if (last && last.language && last.language !== ui.lang && !easy.checked && languages[last.language]) {
         langSelect.value = last.language;
@@ -599,7 +695,7 @@
       contactInput.setAttribute("aria-describedby", "chat-contact-hint");
       contactInput.value = "";
       prefs.contactLeft = true; savePrefs();
-      render(msg); pending.push(msg.text);
+      render(msg); if (!msg.id) pending.push(msg.text);
       setConvState(convState);
       input.focus();
     } catch (err) {
