@@ -33,6 +33,7 @@ from api.sms import staff_routes as sms_staff_routes
 from api.sms import webhooks as sms_webhooks
 from api.widget import routes as widget_routes
 from api.widget.cors import WidgetCORS
+from api.widget.routes import PAGE_HEADERS
 
 log = logging.getLogger("api")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -121,12 +122,12 @@ def create_app() -> FastAPI:
 
     @app.get("/desk", include_in_schema=False)
     def staff_desk() -> FileResponse:
-        return FileResponse(STATIC / "desk.html")
+        return FileResponse(STATIC / "desk.html", headers=PAGE_HEADERS)
 
     @app.get("/content", include_in_schema=False)
     def content_editor() -> FileResponse:
         """The coordinators' content editor, insights and needs inbox."""
-        return FileResponse(STATIC / "content" / "content.html")
+        return FileResponse(STATIC / "content" / "content.html", headers=PAGE_HEADERS)
 
     return app
 

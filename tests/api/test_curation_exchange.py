@@ -101,6 +101,25 @@ def test_yaml_round_trip_without_loss(client, coordinator) -> None:  # type: ign
     assert imported["action"] == "imported" and imported["author"].startswith("Coordinator")
 
 
+def test_a_retired_topic_without_answers_round_trips(client, coordinator) -> None:  # type: ignore[no-untyped-def]
+    """A coordinators' topic drafted (no answers yet) and retired answers nobody, like a draft:
+    its export imports again unchanged instead of being refused for the missing answers."""
+    new = {"topic": "visit.chess", "area": "visit", "question": "Is there a chess club?", "title": "Schack"}
+    assert coordinator.post("/api/curation/entries", json=new).status_code == 201
+    state = coordinator.post("/api/curation/entries/visit.chess/regional/state", json={"state": "retired"})
+    assert state.status_code == 200, state.text
+    for fmt, part in (("yaml", "faq"), ("csv", "faq")):
+        resp = do_import(coordinator, export(coordinator, format=fmt, part=part), fmt, dry_run=True)
+        assert resp.status_code == 200, resp.text
+        assert resp.json()["changed"] == 0
+    # Its texts can still be edited while retired, and publishing still needs the answers.
+    sv = translation(coordinator.get("/api/curation/entries/visit.chess").json(), "regional", "sv")
+    edit = body(sv, title="Schackklubb")  # type: ignore[arg-type]
+    assert coordinator.put("/api/curation/entries/visit.chess/regional/sv", json=edit).status_code == 200
+    live = coordinator.post("/api/curation/entries/visit.chess/regional/state", json={"state": "live"})
+    assert live.status_code == 422 and "no answer" in live.text
+
+
 def test_the_faq_part_is_in_the_seed_format(client, coordinator, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     """Each `faq` document can be written to data/faq/<lang>.yml and seeded as it is."""
     doc = content(export(coordinator))

@@ -284,3 +284,56 @@ export async function startHostServer() {
 
 /** Arabic or Persian script, the bulk of a right-to-left reply. */
 export const ARABIC_SCRIPT = /[\u0600-\u06FF]/;
+
+// ---- the coordinators' editor (/content) ---------------------------------------------------------
+
+export const DEMO_COORDINATOR = { email: "samordnare@bibliotek.example", password: "bibliotek-demo" };
+
+/** What the demo pages allow (api/widget/routes.py PAGE_CSP): only this origin, nothing inline. */
+export const STRICT_CSP = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; "
+  + "form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/** A coordinator's API session: curator(path, {method, json, text, ok}) -> {status, body}.
+ * Asserts a 2xx answer unless `ok: false`. */
+export async function coordinatorApi(account = DEMO_COORDINATOR) {
+  const resp = await fetch(BASE_URL + "/api/staff/login", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(account),
+  });
+  assert.equal(resp.status, 200, "the coordinator logs in");
+  const { csrf_token: csrf } = await resp.json();
+  const cookie = resp.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  return async (path, { method = "GET", json, text, ok = true } = {}) => {
+    const headers = { Cookie: cookie, "X-CSRF-Token": csrf };
+    if (json !== undefined) headers["Content-Type"] = "application/json";
+    if (text !== undefined) headers["Content-Type"] = "text/plain; charset=utf-8";
+    const r = await fetch(BASE_URL + path, { method, headers, body: json !== undefined ? JSON.stringify(json) : text });
+    const raw = await r.text();
+    let body = raw;
+    try { body = raw ? JSON.parse(raw) : null; } catch { /* not JSON */ }
+    if (ok) assert.ok(r.ok, `${method} ${path}: ${r.status} ${raw.slice(0, 500)}`);
+    return { status: r.status, body };
+  };
+}
+
+/** A resident conversation through the HTTP API, as a library's widget starts it:
+ * const c = await residentConversation({library, locale}); const replies = await c.ask(text). */
+export async function residentConversation({ library, locale = "sv", channel = "web" } = {}) {
+  const resp = await fetch(BASE_URL + "/api/conversations", {
+    method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ channel, library, locale }),
+  });
+  assert.equal(resp.status, 201, "the conversation is created");
+  const { id, token } = await resp.json();
+  const call = async (path, body) => {
+    const r = await fetch(`${BASE_URL}/api/conversations/${id}${path}`, {
+      method: "POST", headers: { "Content-Type": "application/json", Authorization: "Bearer " + token }, body: JSON.stringify(body),
+    });
+    assert.ok(r.ok, `${path}: ${r.status} ${await r.clone().text()}`);
+    return r.json();
+  };
+  return {
+    id,
+    token,
+    ask: async (text) => (await call("/messages", { text })).messages,
+    rate: (messageId, rating) => call(`/messages/${messageId}/feedback`, { rating }),
+  };
+}
