@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from api.conversations.language_choice import parse_language_choice
 from api.conversations.models import Conversation
 from api.conversations.replies import Reply
-from api.conversations.second_opinion import mistaken_intent
+from api.conversations.second_opinion import mistaken_intent, wants_a_person
 from api.faq.answers import find_answer, titles
 from api.faq.retrieval import Match, get_index
 from api.handoff.triggers import offer_person, request_human
@@ -99,6 +99,8 @@ def answer_question(
 ) -> Reply:
     matches = get_index().rank(session, text, conv.library_id)
     top = matches[0] if matches else None
+    if intent != "out_of_scope" and text and not text.startswith("/") and wants_a_person(text, top):
+        return request_human(session, conv)
     if intent == "out_of_scope":
         strong = top is not None and (
             (top.score >= get_settings().faq_confident + OVERRULE_OUT_OF_SCOPE and top.dense >= OVERRULE_MIN_DENSE)
@@ -116,6 +118,19 @@ def answer_question(
     if intent == "ask_question" and (confidence or 0.0) >= SURE_QUESTION:
         return _not_understood(session, conv)
     return text_reply(session, conv, "out_of_scope", "out_of_scope")
+
+
+def small_talk(session: Session, conv: Conversation, intent: str, text: str) -> Reply:
+    """Rasa's greet, thanks or goodbye, in the resident's language; a question the intent
+    classifier mistook for small talk gets its answer instead (second_opinion.py)."""
+    if text and not text.startswith("/"):
+        matches = get_index().rank(session, text, conv.library_id)
+        if matches and _is_confident(matches, text) and mistaken_intent(intent, text, matches[0]):
+            reply = faq_reply(session, conv, matches[0].topic)
+            if reply is not None:
+                conv.failed_turns = 0
+                return offer_person(session, conv, reply)
+    return text_reply(session, conv, intent, "smalltalk")
 
 
 def choose_language(session: Session, conv: Conversation, text: str) -> Reply:

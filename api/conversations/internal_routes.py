@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from api.conversations.answering import respond, text_reply
+from api.conversations.answering import respond, small_talk
 from api.conversations.models import Conversation
 from api.conversations.routes import SessionDep
 from api.conversations.service import last_resident_language
@@ -58,12 +58,9 @@ def bot_respond(body: BotTurn, session: SessionDep) -> dict[str, Any]:
     return {"messages": [r.to_dict() for r in replies]}
 
 
-# Rasa response names -> (bot text key, reply kind). The texts live in the database, per language.
-NLG_RESPONSES: dict[str, tuple[str, str]] = {
-    "utter_greet": ("greet", "smalltalk"),
-    "utter_thanks": ("thanks", "smalltalk"),
-    "utter_goodbye": ("goodbye", "smalltalk"),
-}
+# Rasa response names -> the intent they answer, also the key of their bot text (in the database,
+# per language).
+NLG_RESPONSES: dict[str, str] = {"utter_greet": "greet", "utter_thanks": "thanks", "utter_goodbye": "goodbye"}
 
 
 class NlgRequest(BaseModel):
@@ -76,7 +73,9 @@ def nlg(body: NlgRequest, session: SessionDep) -> dict[str, Any]:
     """Rasa's NLG endpoint: the assistant's texts are served at run time, in the resident's language."""
     if body.response not in NLG_RESPONSES:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No text for response {body.response!r}")
-    key, kind = NLG_RESPONSES[body.response]
     conv = _conversation(session, str(body.tracker.get("sender_id", "")))
+    said = str((body.tracker.get("latest_message") or {}).get("text") or "")
+    reply = small_talk(session, conv, NLG_RESPONSES[body.response], said)
+    session.commit()
     # An empty `text` makes the REST channel send only the `custom` payload, our full reply.
-    return {"text": "", "custom": text_reply(session, conv, key, kind).to_dict()}
+    return {"text": "", "custom": reply.to_dict()}

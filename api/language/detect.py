@@ -3,7 +3,8 @@
 lingua restricted to our languages plus a few common unsupported ones (so that German is
 recognised as unsupported rather than forced into Swedish). No detector knows Tigrinya:
 Ethiopic script means `ti`. Danish and Norwegian are answered in Swedish, which their
-speakers read. A short or ambiguous message keeps the conversation's language.
+speakers read. A short or ambiguous message keeps the conversation's language, unless it is a
+greeting or thanks that only one language uses (api/language/greetings.py).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from functools import lru_cache
 from lingua import Language as L
 from lingua import LanguageDetector, LanguageDetectorBuilder
 
+from api.language.greetings import smalltalk_language
 from api.language.registry import DEFAULT_LANGUAGE, languages
 
 _OURS = {
@@ -115,6 +117,9 @@ def _without_swedish_names(text: str) -> str:
 
 def detect(text: str, context: str | None = None) -> Detection:
     """Detect the language of `text`; `context` is the conversation's language (or page locale)."""
+    greeting = smalltalk_language(text)
+    if greeting is not None:
+        return Detection(greeting, True, True)
     result = _detect(text, context)
     if result.language == "sv" and result.supported:
         rest = _without_swedish_names(text)

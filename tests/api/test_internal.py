@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 INTERNAL = {"X-Internal-Token": "test-internal-token"}
 
 
@@ -30,6 +32,40 @@ def test_nlg_serves_texts_in_the_conversation_language(client, conversation) -> 
     assert any("\u0600" <= ch <= "\u06ff" for ch in resp["custom"]["text"])
 
 
+def _nlg(client, conversation, response: str, said: str) -> dict:  # type: ignore[no-untyped-def]
+    tracker = {"sender_id": conversation["id"], "latest_message": {"text": said}}
+    resp = client.post("/internal/nlg", json={"response": response, "tracker": tracker}, headers=INTERNAL)
+    assert resp.status_code == 200
+    return resp.json()["custom"]
+
+
+@pytest.mark.parametrize(
+    ("response", "said"),
+    [("utter_greet", "hejsan!"), ("utter_thanks", "tack så mycket, det hjälpte"), ("utter_greet", "/greet")],
+)
+def test_nlg_small_talk_stays_small_talk(client, conversation, response: str, said: str) -> None:  # type: ignore[no-untyped-def]
+    reply = _nlg(client, conversation, response, said)
+    assert (reply["kind"], reply["topic"]) == ("smalltalk", None)
+
+
+@pytest.mark.parametrize(
+    ("response", "said", "topic"),
+    [
+        (
+            "utter_greet",
+            "is there a page where i can see which books are at home with me right now",
+            "account.my_pages",
+        ),
+        ("utter_thanks", "Hur gör jag för att låna om mina böcker via internet?", "loan.renew"),
+    ],
+)
+def test_nlg_a_question_mistaken_for_small_talk_gets_its_answer(  # type: ignore[no-untyped-def]
+    client, conversation, response: str, said: str, topic: str
+) -> None:
+    reply = _nlg(client, conversation, response, said)
+    assert (reply["kind"], reply["topic"]) == ("faq", topic)
+
+
 def test_nlg_unknown_response_is_404(client, conversation) -> None:  # type: ignore[no-untyped-def]
     body = {"response": "utter_nonsense", "tracker": {"sender_id": conversation["id"]}}
     assert client.post("/internal/nlg", json=body, headers=INTERNAL).status_code == 404
@@ -40,6 +76,19 @@ def test_answer_faq_names_the_topic(client, conversation) -> None:  # type: igno
         client, conversation, "answer_faq", "Kan jag skriva ut och kopiera på biblioteket?", "ask_question", 0.99
     ).json()["messages"]
     assert (reply["kind"], reply["topic"]) == ("faq", "visit.printing")
+
+
+def test_a_request_for_a_person_read_as_a_question_reaches_a_person(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    said = "jag vill hellre skriva med en riktig människa från biblioteket"
+    (reply,) = turn(client, conversation, "answer_faq", said, "ask_question", 0.99).json()["messages"]
+    assert reply["kind"] == "handoff"
+
+
+def test_a_question_about_contacting_the_library_stays_a_question(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    (reply,) = turn(client, conversation, "answer_faq", "Hur kontaktar jag biblioteket?", "ask_question", 0.99).json()[
+        "messages"
+    ]
+    assert (reply["kind"], reply["topic"]) == ("faq", "about.contact")
 
 
 def test_sure_out_of_scope_is_not_overruled(client, conversation) -> None:  # type: ignore[no-untyped-def]

@@ -6,6 +6,7 @@ import pytest
 
 from api.conversations.language_choice import parse_language_choice
 from api.language.detect import detect
+from api.language.greetings import smalltalk_language
 
 # One realistic question per language lingua detects for us; no context, so Swedish is the prior.
 QUESTIONS = [
@@ -170,3 +171,30 @@ def test_explicit_language_request(text: str, language: str, easy_read: bool) ->
 def test_normal_question_is_not_a_language_request(text: str) -> None:
     assert parse_language_choice(text).language is None
     assert parse_language_choice(text).easy_read is False
+
+
+@pytest.mark.parametrize("context", ["sv", "en", "ar"])
+@pytest.mark.parametrize(
+    ("expected", "text"),
+    [
+        ("fi", "moi"),
+        ("fi", "Moiii!"),
+        ("so", "asc iska warran"),
+        ("tr", "merhaba"),
+        ("sv", "hejsan!"),
+        ("pl", "dzien dobry"),
+    ],
+)
+def test_a_greeting_only_one_language_uses_names_that_language(expected: str, text: str, context: str) -> None:
+    # Too short for lingua, but no other language greets like this (the examples in data/nlu).
+    d = detect(text, context=context)
+    assert (d.language, d.supported, d.confident) == (expected, True, True)
+
+
+@pytest.mark.parametrize("text", ["hej", "hej!", "tack", "hej då", "ok", "hi"])
+def test_a_greeting_residents_of_many_languages_use_names_no_language(text: str) -> None:
+    assert smalltalk_language(text) is None
+
+
+def test_a_longer_message_of_greeting_words_is_left_to_the_detector() -> None:
+    assert smalltalk_language("moi moi moi moi moi") is None
