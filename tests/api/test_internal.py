@@ -78,10 +78,22 @@ def test_answer_faq_names_the_topic(client, conversation) -> None:  # type: igno
     assert (reply["kind"], reply["topic"]) == ("faq", "visit.printing")
 
 
-def test_a_request_for_a_person_read_as_a_question_reaches_a_person(client, conversation) -> None:  # type: ignore[no-untyped-def]
-    said = "jag vill hellre skriva med en riktig människa från biblioteket"
+@pytest.mark.parametrize(
+    "said",
+    [
+        "jag vill hellre skriva med en riktig människa från biblioteket",  # very close to the examples
+        "I would rather chat with an actual librarian, not a program",  # close, and far from any FAQ
+    ],
+)
+def test_a_request_for_a_person_read_as_a_question_reaches_a_person(client, conversation, said: str) -> None:  # type: ignore[no-untyped-def]
     (reply,) = turn(client, conversation, "answer_faq", said, "ask_question", 0.99).json()["messages"]
     assert reply["kind"] == "handoff"
+
+
+def test_thanks_read_as_a_question_does_not_go_to_staff(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    # As close to the request examples as a request, but closer still to the thanks examples.
+    (reply,) = turn(client, conversation, "answer_faq", "kiitos paljon!", "ask_question", 0.99).json()["messages"]
+    assert reply["kind"] != "handoff"
 
 
 def test_a_question_about_contacting_the_library_stays_a_question(client, conversation) -> None:  # type: ignore[no-untyped-def]
