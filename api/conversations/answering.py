@@ -6,6 +6,7 @@ Rasa is unreachable, so a resident still gets an answer.
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy.orm import Session
 
 from api.conversations.language_choice import parse_language_choice
@@ -94,17 +95,23 @@ def _not_understood(session: Session, conv: Conversation) -> Reply:
     return reply
 
 
+def _ranked(session: Session, conv: Conversation, text: str) -> tuple[np.ndarray, list[Match]]:
+    """The message embedded once, for retrieval and for the second opinions on Rasa's intent."""
+    query = get_index().embedder.embed_uncached(text)
+    return query, get_index().rank(session, text, conv.library_id, query=query)
+
+
 def answer_question(
     session: Session, conv: Conversation, text: str, intent: str | None = None, confidence: float | None = None
 ) -> Reply:
-    matches = get_index().rank(session, text, conv.library_id)
+    query, matches = _ranked(session, conv, text)
     top = matches[0] if matches else None
-    if intent != "out_of_scope" and text and not text.startswith("/") and wants_a_person(text, top):
+    if intent != "out_of_scope" and text and not text.startswith("/") and wants_a_person(query, top):
         return request_human(session, conv)
     if intent == "out_of_scope":
         strong = top is not None and (
             (top.score >= get_settings().faq_confident + OVERRULE_OUT_OF_SCOPE and top.dense >= OVERRULE_MIN_DENSE)
-            or mistaken_intent("out_of_scope", text, top)
+            or mistaken_intent("out_of_scope", query, top)
         )
         if not (strong and _is_confident(matches, text)):
             return text_reply(session, conv, "out_of_scope", "out_of_scope")
@@ -124,8 +131,8 @@ def small_talk(session: Session, conv: Conversation, intent: str, text: str) -> 
     """Rasa's greet, thanks or goodbye, in the resident's language; a question the intent
     classifier mistook for small talk gets its answer instead (second_opinion.py)."""
     if text and not text.startswith("/"):
-        matches = get_index().rank(session, text, conv.library_id)
-        if matches and _is_confident(matches, text) and mistaken_intent(intent, text, matches[0]):
+        query, matches = _ranked(session, conv, text)
+        if matches and _is_confident(matches, text) and mistaken_intent(intent, query, matches[0]):
             reply = faq_reply(session, conv, matches[0].topic)
             if reply is not None:
                 conv.failed_turns = 0
@@ -165,13 +172,14 @@ def respond(
     if action == "request_human":
         # A button press or command ("/request_human") always reaches a person; typed words may
         # be a situation the intent classifier mistook for a request (api/conversations/second_opinion.py).
-        matches = [] if text.startswith("/") else get_index().rank(session, text, conv.library_id)
-        if matches and _is_confident(matches, text) and mistaken_intent("request_human", text, matches[0]):
-            reply = faq_reply(session, conv, matches[0].topic)
-            if reply is not None:
-                person = {"title": catalog.get(session, "offer_person", reply.language)[0], "payload": "handoff"}
-                reply.buttons = [b for b in reply.buttons if b["payload"] != "handoff"] + [person]
-                return [reply]
+        if not text.startswith("/"):
+            query, matches = _ranked(session, conv, text)
+            if matches and _is_confident(matches, text) and mistaken_intent("request_human", query, matches[0]):
+                reply = faq_reply(session, conv, matches[0].topic)
+                if reply is not None:
+                    person = {"title": catalog.get(session, "offer_person", reply.language)[0], "payload": "handoff"}
+                    reply.buttons = [b for b in reply.buttons if b["payload"] != "handoff"] + [person]
+                    return [reply]
         return [request_human(session, conv)]
     if action == "choose_language":
         return [choose_language(session, conv, text)]

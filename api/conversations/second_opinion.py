@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from api.faq.retrieval import Match, get_index
+from api.language.greetings import SMALLTALK_INTENTS
 from api.language.intent_examples import intent_examples
 
 
@@ -42,9 +43,7 @@ class Rule:
 RULES = {
     "request_human": Rule(below=0.90, lead=0.01),
     "out_of_scope": Rule(below=0.90, lead=0.026),
-    "greet": Rule(below=0.90, lead=0.02),
-    "thanks": Rule(below=0.90, lead=0.02),
-    "goodbye": Rule(below=0.90, lead=0.02),
+    **{intent: Rule(below=0.90, lead=0.02) for intent in SMALLTALK_INTENTS},
 }
 
 _examples: dict[str, np.ndarray] = {}
@@ -61,20 +60,22 @@ def _intent_examples(intent: str) -> np.ndarray:
         return _examples[intent]
 
 
-def intent_similarity(intent: str, text: str) -> float:
-    return _closeness(_intent_examples(intent), get_index().embedder.embed_uncached(text))
-
-
-def _closeness(examples: np.ndarray, query: np.ndarray) -> float:
+def closeness(intent: str, query: np.ndarray) -> float:
+    """How close an embedded message is to the intent's examples: the mean of the 3 closest."""
+    examples = _intent_examples(intent)
     return float(np.sort(examples @ query)[-3:].mean()) if len(examples) else 1.0
 
 
-def mistaken_intent(intent: str, text: str, best: Match) -> bool:
+def intent_similarity(intent: str, text: str) -> float:
+    return closeness(intent, get_index().embedder.embed_uncached(text))
+
+
+def mistaken_intent(intent: str, query: np.ndarray, best: Match) -> bool:
     """True when a message Rasa read as `intent` is really the FAQ question `best`."""
     rule = RULES.get(intent)
     if rule is None:
         return False
-    similarity = intent_similarity(intent, text)
+    similarity = closeness(intent, query)
     return similarity < rule.below and best.dense - similarity > rule.lead
 
 
@@ -83,16 +84,14 @@ def mistaken_intent(intent: str, text: str, best: Match) -> bool:
 SURELY_A_PERSON = 0.925  # this close: when no closer to the best FAQ question
 LIKELY_A_PERSON = 0.89  # this close: when PERSON_LEAD closer than to it
 PERSON_LEAD = 0.005
-SMALL_TALK = ("greet", "thanks", "goodbye")
 
 
-def wants_a_person(text: str, best: Match | None) -> bool:
-    query = get_index().embedder.embed_uncached(text)  # once, for the four comparisons
-    similarity = _closeness(_intent_examples("request_human"), query)
+def wants_a_person(query: np.ndarray, best: Match | None) -> bool:
+    similarity = closeness("request_human", query)
     if similarity < LIKELY_A_PERSON:
         return False
     lead = similarity - (best.dense if best is not None else 0.0)
     if not (lead >= PERSON_LEAD or (similarity >= SURELY_A_PERSON and lead >= 0)):
         return False
     # Thanks can be as close ("kiitos paljon, ihana ihminen"): a request is closer to requests.
-    return all(_closeness(_intent_examples(intent), query) < similarity for intent in SMALL_TALK)
+    return all(closeness(intent, query) < similarity for intent in SMALLTALK_INTENTS)

@@ -236,12 +236,16 @@ class FaqIndex:
         dense = self._state.dense
         return dense.mean(axis=0) if len(dense) else np.zeros(self._embedder.dim, dtype=np.float32)
 
-    def rank(self, session: Session, text: str, library: str | None = None, limit: int = 5) -> list[Match]:
+    def rank(
+        self, session: Session, text: str, library: str | None = None, limit: int = 5, query: np.ndarray | None = None
+    ) -> list[Match]:
+        """`query`: the text's embedding, when the caller needs it too (the second opinions)."""
         self.refresh(session)
         st = self._state
         if not st.topic_names or st.tfidf is None or st.lexical is None:
             return []
-        query = self._embedder.embed_uncached(text)
+        if query is None:
+            query = self._embedder.embed_uncached(text)
         dense = st.dense @ query
         lexical = (st.lexical @ st.tfidf.transform([fold(text)]).T).toarray().ravel()
         foreign = st.foreign_to.get(library)
