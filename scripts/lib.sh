@@ -77,7 +77,9 @@ generate_nlu() {
 # served live from the database and must not force a retraining.
 model_fingerprint() {
   generate_nlu >/dev/null
-  (cd "$ROOT" && find bot data/nlu data/dialogue var/nlu-generated -type f \( -name '*.yml' -o -name '*.py' \) -not -path '*/__pycache__/*' \
+  # Only what training reads: the pipeline, the domain, the graph components and the data. Run-time
+  # wiring (endpoints, credentials, tracker and lock stores, channels) does not change the model.
+  (cd "$ROOT" && find bot/config.yml bot/domain.yml bot/components data/nlu data/dialogue var/nlu-generated -type f \( -name '*.yml' -o -name '*.py' \) -not -path '*/__pycache__/*' \
      | LC_ALL=C sort | xargs sha256sum | sha256sum | cut -c1-16)
 }
 
