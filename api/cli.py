@@ -12,7 +12,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 
-from api.conversations.retention import purge_expired
+from api.conversations.retention import run_purge
 from api.conversations.second_opinion import RULES, intent_similarity
 from api.db import session_scope
 from api.faq.retrieval import get_index
@@ -77,8 +77,10 @@ def main() -> None:
     if args.command in ("seed", "setup"):
         seed()
     if args.command in ("purge", "setup"):
-        with session_scope() as session:
-            print(f"deleted {purge_expired(session)} expired conversations")
+        deleted = run_purge()
+        if deleted is None:
+            raise SystemExit("the retention purge failed; see the log above")
+        print(f"deleted {deleted} expired conversations")
     if args.command == "setup" and get_settings().demo_accounts:
         user_command.ensure_demo()
 

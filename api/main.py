@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from api import health
 from api.conversations import internal_routes, routes
-from api.conversations.retention import purge_expired
+from api.conversations.retention import run_purge
 from api.curation import routes as curation_routes
 from api.db import session_scope
 from api.faq.retrieval import get_index
@@ -56,11 +56,9 @@ async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
 
 async def _purge_every_hour() -> None:
     while True:
-        try:
-            with session_scope() as session:
-                purge_expired(session)
-        except OperationalError:
-            log.warning("retention purge skipped: database not reachable")
+        # In a thread: a long purge must not stall the event loop. run_purge logs and records
+        # its own failures (job_runs, /health) and never raises, so the loop never ends.
+        await asyncio.to_thread(run_purge)
         await asyncio.sleep(3600)
 
 

@@ -47,3 +47,14 @@ class Message(Base):
     # The resident's rating of an answer (`up` or `down`), for the insights and the needs inbox.
     feedback: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+
+class TrackerDeletion(Base):
+    """A conversation deleted here whose Rasa tracker has not been deleted yet (Rasa was down):
+    retried by the retention job until Rasa confirms. No FK: the conversation is already gone."""
+
+    __tablename__ = "tracker_deletions"
+
+    conversation_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -18,6 +18,9 @@ class RasaUnavailable(RuntimeError):
     pass
 
 
+FORGET_TIMEOUT_S = 10.0  # a batch of tracker deletions; the retention job retries what fails
+
+
 @lru_cache
 def _client() -> httpx.Client:
     s = get_settings()
@@ -39,6 +42,22 @@ def send(conversation_id: str, text: str, fallback_language: str) -> list[Reply]
             log.warning("Rasa reply without metadata: %r", item.get("text")[:80])
             replies.append(Reply(text=item["text"], language=fallback_language, kind="system"))
     return replies
+
+
+def forget(conversation_ids: list[str]) -> None:
+    """Asks Rasa to delete these conversations' trackers (bot/internal_channel.py). Raises
+    RasaUnavailable unless Rasa confirms, so the caller keeps them for a retry."""
+    s = get_settings()
+    try:
+        resp = _client().post(
+            "/webhooks/internal/trackers/delete",
+            json={"conversations": conversation_ids},
+            headers={"X-Internal-Token": s.internal_token},
+            timeout=FORGET_TIMEOUT_S,
+        )
+        resp.raise_for_status()
+    except httpx.HTTPError as exc:
+        raise RasaUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
 
 
 def healthy(url: str) -> bool:

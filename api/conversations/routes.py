@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, HTTPException, status
 from sqlalchemy.orm import Session
 
 from api.conversations import service
@@ -117,7 +117,9 @@ def update(conversation_id: str, body: ConversationSettings, session: SessionDep
 
 
 @router.delete("/{conversation_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete(conversation_id: str, session: SessionDep, token: TokenDep) -> None:
-    """The resident ends the conversation: it and its transcript are deleted at once."""
+def delete(conversation_id: str, session: SessionDep, token: TokenDep, background: BackgroundTasks) -> None:
+    """The resident ends the conversation: it and its transcript are deleted at once, and
+    Rasa's copy right after the answer (a slow Rasa does not keep the resident waiting)."""
     service.delete_conversation(session, _authorised(session, conversation_id, token))
     session.commit()
+    background.add_task(service.after_delete, conversation_id)

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.conversations import rasa_client
+from api.conversations import rasa_client, trackers
 from api.conversations.answering import faq_reply, respond, text_reply
 from api.conversations.models import Conversation, Message
 from api.conversations.redact import redact
 from api.conversations.replies import Reply
-from api.db import session_scope
+from api.db import checkpoint_sqlite, session_scope
 from api.handoff.intake import hold_for_staff
 from api.insights import counters
 from api.language.detect import detect
@@ -221,7 +221,17 @@ def last_resident_language(session: Session, conv: Conversation) -> str | None:
 
 
 def delete_conversation(session: Session, conv: Conversation) -> None:
+    """Deletes it with everything that cascades, and queues its Rasa tracker's deletion in the
+    same transaction; after the commit the caller runs `after_delete`."""
+    trackers.queue(session, [conv.id])
     session.delete(conv)
+
+
+def after_delete(conversation_id: str) -> None:
+    """Once the delete is committed: Rasa forgets the tracker (or the retention job retries),
+    and SQLite's WAL no longer holds the deleted text."""
+    trackers.forget_now(conversation_id)
+    checkpoint_sqlite()
 
 
 __all__ = ["IntegrityError", "NotFound", "authorise", "create_conversation", "post_message", "transcript"]
