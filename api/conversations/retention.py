@@ -10,11 +10,10 @@ import logging
 import time
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import DateTime, TextClause, bindparam, text
 from sqlalchemy.orm import Session
 
 from api.conversations import trackers
-from api.conversations.models import Conversation
 from api.db import checkpoint_sqlite, session_scope
 from api.jobs import runs
 from api.settings import get_settings
@@ -30,20 +29,38 @@ def purge_expired(session: Session, now: datetime | None = None) -> int:
     """Deletes expired conversations, committing after each batch; returns how many."""
     cutoff = (now or datetime.now(UTC)) - timedelta(days=get_settings().conversation_retention_days)
     deleted = 0
-    while True:
-        ids = list(session.scalars(select(Conversation.id).where(Conversation.last_activity_at < cutoff).limit(BATCH)))
-        if not ids:
-            break
-        trackers.queue(session, ids)  # Rasa's copy goes too, even if Rasa is down now
-        session.flush()
-        session.execute(
-            delete(Conversation).where(Conversation.id.in_(ids)).execution_options(synchronize_session=False)
-        )
+    while batch := _purge_batch(session, cutoff):
         session.commit()
-        deleted += len(ids)
+        deleted += batch
     purge_sms(session, cutoff)  # an SMS conversation's number goes with it (ON DELETE CASCADE); this is the rest
     session.commit()
     return deleted
+
+
+def _purge_batch(session: Session, cutoff: datetime) -> int:
+    """Up to BATCH expired conversations go, and their ids into the tracker deletion queue (Rasa's
+    copy goes too, even if Rasa is down now). Subqueries, so the ids never travel as parameters."""
+    expired = "SELECT id FROM conversations WHERE last_activity_at < :cutoff LIMIT :n"
+    queue = "INSERT INTO tracker_deletions (conversation_id, requested_at, attempts)"
+    if session.get_bind().dialect.name == "postgresql":
+        # One statement: what is deleted is exactly what is queued, whatever runs alongside.
+        # ANY(ARRAY(...)): the batch is looked up by primary key, not joined against the whole table.
+        gone = f"WITH gone AS (DELETE FROM conversations WHERE id = ANY(ARRAY({expired})) RETURNING id)"
+        return session.execute(_typed(f"{gone} {queue} SELECT id, :now, 0 FROM gone"), _params(cutoff)).rowcount
+    # SQLite: the INSERT takes the write lock, so nobody changes the batch before the DELETE.
+    session.execute(_typed(f"{queue} SELECT id, :now, 0 FROM ({expired})"), _params(cutoff))
+    return session.execute(_typed(f"DELETE FROM conversations WHERE id IN ({expired})"), _params(cutoff)).rowcount
+
+
+def _typed(sql: str) -> TextClause:
+    # Typed, so SQLite gets times in the format the ORM stores them in (it compares them as text).
+    stmt = text(sql)
+    names = [name for name in ("cutoff", "now") if f":{name}" in sql]
+    return stmt.bindparams(*(bindparam(name, type_=DateTime(timezone=True)) for name in names))
+
+
+def _params(cutoff: datetime) -> dict[str, object]:
+    return {"cutoff": cutoff, "now": datetime.now(UTC), "n": BATCH}
 
 
 def run_purge(now: datetime | None = None) -> int | None:

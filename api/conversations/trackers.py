@@ -11,11 +11,11 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from api.conversations import rasa_client
-from api.conversations.models import TrackerDeletion
+from api.conversations.models import Conversation, TrackerDeletion
 from api.db import session_scope
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,13 @@ BATCH = 500  # ids per request to Rasa (and per bounded IN list here)
 
 
 def queue(session: Session, conversation_ids: Sequence[str]) -> None:
-    now = datetime.now(UTC)
-    session.add_all(TrackerDeletion(conversation_id=c, requested_at=now) for c in conversation_ids)
+    """Queues these (existing) conversations' trackers; one INSERT ... SELECT, no ORM objects."""
+    source = select(Conversation.id, literal(datetime.now(UTC)), literal(0)).where(
+        Conversation.id.in_(conversation_ids)
+    )
+    session.execute(
+        insert(TrackerDeletion).from_select(["conversation_id", "requested_at", "attempts"], source)
+    )
 
 
 def _forget(conversation_ids: list[str]) -> bool:
