@@ -20,6 +20,8 @@ step "Rasa conversation tests" env PYTHONPATH="$ROOT/bot" "$VENVS/bot/bin/rasa" 
   --stories tests/rasa/test_stories.yml --fail-on-prediction-errors --out "$RESULTS/rasa" --quiet
 step "Action server tests (against the real API)" env PYTHONPATH="$ROOT" "$VENVS/bot/bin/python" -m pytest -q \
   -p no:cacheprovider tests/actions --junitxml "$RESULTS/actions.xml"
+step "Bot run-time tests (tracker store, internal channel)" env PYTHONPATH="$ROOT" "$VENVS/bot/bin/python" -m pytest -q \
+  -p no:cacheprovider tests/bot --junitxml "$RESULTS/bot.xml"
 step "API tests (SQLite and PostgreSQL) and end-to-end tests" "$VENVS/api/bin/pytest" -q tests/api tests/e2e \
   --junitxml "$RESULTS/api.xml"
 "$API_PY" scripts/test_summary.py "$RESULTS"/*.xml
