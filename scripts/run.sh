@@ -45,7 +45,8 @@ say "Starting the API"
 PIDS+=($!)
 
 deadline=$((SECONDS + ${START_TIMEOUT:-180}))
-until curl -fsS "$API_URL/health" 2>/dev/null | grep -q '"status":"ok"'; do
+# The service's own status is the first key (a job's status is nested further on).
+until curl -fsS "$API_URL/health" 2>/dev/null | grep -q '^{"status":"ok"'; do
   for pid in "${PIDS[@]}"; do
     if ! kill -0 "$pid" 2>/dev/null; then
       echo "A process exited during start-up; see $LOG_DIR/*.log" >&2; tail -n 20 "$LOG_DIR"/*.log >&2; exit 1

@@ -4,6 +4,7 @@ the whole session, shared by the HTTP tests (test_stack.py) and the browser test
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+# What tests that talk to Rasa or the database directly need (tests/e2e/test_retention.py).
+STACK: dict[str, str] = {"INTERNAL_TOKEN": secrets.token_urlsafe(18)}
 
 
 def _free_port() -> int:
@@ -35,7 +38,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         # tests/e2e/test_sms.py texts Solna's number through the 46elks webhook.
         "SMS_WEBHOOK_SECRET": "e2e-sms-secret",
         "SMS_NUMBERS": "+46766860001=solna",
+        "INTERNAL_TOKEN": STACK["INTERNAL_TOKEN"],
     }
+    STACK.update(RASA_URL=f"http://127.0.0.1:{ports['RASA_PORT']}", DATABASE_URL=env["DATABASE_URL"])
     proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "run.sh")], env=env, cwd=ROOT, start_new_session=True)
     try:
         deadline = time.monotonic() + 900  # may include training the model on a fresh machine
