@@ -27,6 +27,7 @@ from api.language import routes as language_routes
 from api.language.detect import warm_up
 from api.libraries import routes as library_routes
 from api.needs import routes as needs_routes
+from api.production_guard import require_safe_settings
 from api.settings import get_settings
 from api.sms import answer_page, outbox
 from api.sms import staff_routes as sms_staff_routes
@@ -41,6 +42,7 @@ STATIC = Path(__file__).parent / "web" / "static"
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    require_safe_settings(get_settings())  # production never starts with development secrets
     warm_up()  # load language models and the FAQ index before the first resident waits for them
     try:
         with session_scope() as session:

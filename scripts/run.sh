@@ -11,6 +11,7 @@ export RASA_URL="http://127.0.0.1:$RASA_PORT"
 export ACTION_SERVER_URL="http://127.0.0.1:$ACTIONS_PORT"
 export INTERNAL_TOKEN="${INTERNAL_TOKEN:-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')}"
 export DEMO_ACCOUNTS="${DEMO_ACCOUNTS:-1}"  # a demo staff account for the desk (local runs only)
+export APP_ENV="${APP_ENV:-development}"  # development secrets are fine locally (api/production_guard.py)
 LOG_DIR="${LOG_DIR:-$ROOT/var/log}"
 mkdir -p "$LOG_DIR"
 
