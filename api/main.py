@@ -12,7 +12,6 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 
 from api import health
@@ -35,6 +34,7 @@ from api.sms import webhooks as sms_webhooks
 from api.widget import routes as widget_routes
 from api.widget.cors import WidgetCORS
 from api.widget.routes import PAGE_HEADERS
+from api.widget.static_assets import AssetFiles
 
 log = logging.getLogger("api")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -120,7 +120,7 @@ def create_app() -> FastAPI:
     app.include_router(answer_page.router)
     app.include_router(widget_routes.router)  # /widget.js, its strings, the demo host page at /
     app.add_middleware(WidgetCORS, origins=get_settings().widget_origins)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", AssetFiles(directory=STATIC), name="static")  # .js and .css only: pages need their CSP
 
     @app.get("/desk", include_in_schema=False)
     def staff_desk() -> FileResponse:
