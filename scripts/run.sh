@@ -39,6 +39,8 @@ log_to() { (cd "$ROOT" && exec "$API_PY" -m api.logging_setup >"$LOG_DIR/$1.log"
 (cd "$ROOT" && PYTHONPATH="$ROOT" SANIC_HOST=127.0.0.1 exec "$VENVS/bot/bin/rasa" run actions --actions actions \
    --port "$ACTIONS_PORT" --logging-config-file "$LOGGING" > >(log_to actions) 2>&1) &
 PIDS+=($!)
+# Rasa's coloured logs replace the handler's format (keeping the filter); this keeps the time unambiguous.
+export COLOREDLOGS_DATE_FORMAT="%Y-%m-%dT%H:%M:%S%z"
 (cd "$ROOT" && PYTHONPATH="$ROOT/bot:$ROOT" exec "$VENVS/bot/bin/rasa" run --model "$MODEL" -i 127.0.0.1 \
    --port "$RASA_PORT" --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
    --logging-config-file "$LOGGING" > >(log_to rasa) 2>&1) &
