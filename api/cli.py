@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 from alembic import command
@@ -19,6 +20,7 @@ from api.faq.retrieval import get_index
 from api.faq.seed import read_faq_files, seed_faq, seed_texts
 from api.handoff import user_command
 from api.libraries.seed import seed_libraries
+from api.production_guard import InsecureSettings, require_safe_settings
 from api.settings import get_settings
 
 
@@ -72,6 +74,11 @@ def main() -> None:
     if args.command == "warm-cache":
         warm_cache()
         return
+    if args.command == "setup":  # the production image runs it before the API: stop there already
+        try:
+            require_safe_settings(get_settings())
+        except InsecureSettings as exc:
+            sys.exit(str(exc))
     if args.command in ("migrate", "setup"):
         migrate()
     if args.command in ("seed", "setup"):

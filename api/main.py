@@ -12,7 +12,6 @@ from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.exc import OperationalError
 
 from api import health
@@ -27,6 +26,7 @@ from api.language import routes as language_routes
 from api.language.detect import warm_up
 from api.libraries import routes as library_routes
 from api.needs import routes as needs_routes
+from api.production_guard import require_safe_settings
 from api.settings import get_settings
 from api.sms import answer_page, outbox
 from api.sms import staff_routes as sms_staff_routes
@@ -34,6 +34,7 @@ from api.sms import webhooks as sms_webhooks
 from api.widget import routes as widget_routes
 from api.widget.cors import WidgetCORS
 from api.widget.routes import PAGE_HEADERS
+from api.widget.static_assets import AssetFiles
 
 log = logging.getLogger("api")
 STATIC = Path(__file__).parent / "web" / "static"
@@ -41,6 +42,7 @@ STATIC = Path(__file__).parent / "web" / "static"
 
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    require_safe_settings(get_settings())  # production never starts with development secrets
     warm_up()  # load language models and the FAQ index before the first resident waits for them
     try:
         with session_scope() as session:
@@ -116,7 +118,7 @@ def create_app() -> FastAPI:
     app.include_router(answer_page.router)
     app.include_router(widget_routes.router)  # /widget.js, its strings, the demo host page at /
     app.add_middleware(WidgetCORS, origins=get_settings().widget_origins)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/static", AssetFiles(directory=STATIC), name="static")  # .js and .css only: pages need their CSP
 
     @app.get("/desk", include_in_schema=False)
     def staff_desk() -> FileResponse:

@@ -9,6 +9,8 @@ from functools import lru_cache
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Public, so anyone can reverse hashes made with it: production refuses it (api/production_guard.py).
+DEV_SMS_NUMBER_KEY = "dev-only-sms-number-key"
 
 
 def _env(name: str, default: str) -> str:
@@ -67,7 +69,7 @@ class Settings:
     sms_rate_limit: int = field(default_factory=lambda: int(_env("SMS_RATE_LIMIT", "10")))
     sms_rate_window_minutes: int = field(default_factory=lambda: int(_env("SMS_RATE_WINDOW_MINUTES", "10")))
     # Key of the hash that identifies a number in opt-outs and rate limits (a number is never stored there).
-    sms_number_key: str = field(default_factory=lambda: _env("SMS_NUMBER_KEY", "dev-only-sms-number-key"))
+    sms_number_key: str = field(default_factory=lambda: _env("SMS_NUMBER_KEY", DEV_SMS_NUMBER_KEY))
     # How often the outbox worker looks for due texts; 0 turns it off (tests drive it themselves).
     sms_outbox_poll_seconds: float = field(default_factory=lambda: float(_env("SMS_OUTBOX_POLL_SECONDS", "2")))
     sms_max_attempts: int = field(default_factory=lambda: int(_env("SMS_MAX_ATTEMPTS", "8")))
@@ -82,6 +84,9 @@ class Settings:
             o.strip().rstrip("/") for o in _env("WIDGET_ORIGINS", "*").split(",") if o.strip()
         )
     )
+    # Development or production (issue 13): production refuses development secrets (api/production_guard.py).
+    app_env: str = field(default_factory=lambda: _env("APP_ENV", "production").strip().lower())
+    internal_token_set: bool = field(default_factory=lambda: bool(_env("INTERNAL_TOKEN", "")))  # not random
 
 
 @lru_cache

@@ -3,5 +3,9 @@ FROM rasa/rasa-sdk:3.6.2
 USER root
 RUN pip install --no-cache-dir aiohttp
 COPY actions /app/actions
+# The shared logging configuration and its privacy filter (standard library only).
+COPY api/__init__.py api/logging_setup.py /app/api/
+COPY deploy/logging.yml /app/deploy/logging.yml
+ENV PYTHONPATH=/app
 USER 1001
-CMD ["start", "--actions", "actions"]
+CMD ["start", "--actions", "actions", "--logging-config_file", "/app/deploy/logging.yml"]

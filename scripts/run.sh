@@ -11,6 +11,7 @@ export RASA_URL="http://127.0.0.1:$RASA_PORT"
 export ACTION_SERVER_URL="http://127.0.0.1:$ACTIONS_PORT"
 export INTERNAL_TOKEN="${INTERNAL_TOKEN:-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')}"
 export DEMO_ACCOUNTS="${DEMO_ACCOUNTS:-1}"  # a demo staff account for the desk (local runs only)
+export APP_ENV="${APP_ENV:-development}"  # development secrets are fine locally (api/production_guard.py)
 LOG_DIR="${LOG_DIR:-$ROOT/var/log}"
 mkdir -p "$LOG_DIR"
 
@@ -30,21 +31,29 @@ trap 'stop_all; exit 130' INT TERM
 trap stop_all EXIT
 
 say "Starting the action server and Rasa (logs in ${LOG_DIR#$ROOT/})"
-(cd "$ROOT" && exec "$VENVS/bot/bin/rasa" run actions --actions actions --port "$ACTIONS_PORT" \
-   >"$LOG_DIR/actions.log" 2>&1) &
+# Rasa and the action server listen on 127.0.0.1 only (only the API talks to them). All three log
+# through deploy/logging.yml (timestamps; no message text, token or phone number: api/logging_setup.py),
+# and whatever they write outside it passes `log_to` (a timestamp on every line, the same scrubbing).
+LOGGING="$ROOT/deploy/logging.yml"
+log_to() { (cd "$ROOT" && exec "$API_PY" -m api.logging_setup >"$LOG_DIR/$1.log"); }
+(cd "$ROOT" && PYTHONPATH="$ROOT" SANIC_HOST=127.0.0.1 exec "$VENVS/bot/bin/rasa" run actions --actions actions \
+   --port "$ACTIONS_PORT" --logging-config-file "$LOGGING" > >(log_to actions) 2>&1) &
 PIDS+=($!)
-(cd "$ROOT" && PYTHONPATH="$ROOT/bot" exec "$VENVS/bot/bin/rasa" run --model "$MODEL" --port "$RASA_PORT" \
-   --endpoints bot/endpoints.yml --credentials bot/credentials.yml >"$LOG_DIR/rasa.log" 2>&1) &
+# Rasa's coloured logs replace the handler's format (keeping the filter); this keeps the time unambiguous.
+export COLOREDLOGS_DATE_FORMAT="%Y-%m-%dT%H:%M:%S%z"
+(cd "$ROOT" && PYTHONPATH="$ROOT/bot:$ROOT" exec "$VENVS/bot/bin/rasa" run --model "$MODEL" -i 127.0.0.1 \
+   --port "$RASA_PORT" --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
+   --logging-config-file "$LOGGING" > >(log_to rasa) 2>&1) &
 PIDS+=($!)
 # Rasa loads its model meanwhile: migrating and seeding now costs no start-up time.
 say "Migrating the database and loading the seed content (${DATABASE_URL:-SQLite in var/})"
 (cd "$ROOT" && "$API_PY" -m api.cli setup)
 say "Starting the API"
 (cd "$ROOT" && exec "$VENVS/api/bin/uvicorn" api.main:app --host "${API_HOST:-127.0.0.1}" --port "$API_PORT" \
-   --workers "${API_WORKERS:-1}" >"$LOG_DIR/api.log" 2>&1) &
+   --workers "${API_WORKERS:-1}" --log-config "$LOGGING" > >(log_to api) 2>&1) &
 PIDS+=($!)
 
-deadline=$((SECONDS + ${START_TIMEOUT:-180}))
+deadline=$((SECONDS + ${START_TIMEOUT:-300}))
 # The service's own status is the first key (a job's status is nested further on).
 until curl -fsS "$API_URL/health" 2>/dev/null | grep -q '^{"status":"ok"'; do
   for pid in "${PIDS[@]}"; do

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Header, HTTPException, Query, status
+from fastapi import APIRouter, Depends, Header, HTTPException, status
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
@@ -16,13 +16,13 @@ from api.conversations.service import last_resident_language
 from api.language.registry import is_supported
 from api.settings import get_settings
 
-router = APIRouter(prefix="/internal", tags=["internal (bot side)"], include_in_schema=True)
+# Not in /docs: only our own bot side calls these (issue 13, point 15).
+router = APIRouter(prefix="/internal", tags=["internal (bot side)"], include_in_schema=False)
 
 
-def check_internal_token(
-    x_internal_token: Annotated[str | None, Header()] = None, token: Annotated[str | None, Query()] = None
-) -> None:
-    supplied = x_internal_token or token or ""
+def check_internal_token(x_internal_token: Annotated[str | None, Header()] = None) -> None:
+    """Only from the header: a token in a URL ends up in access logs."""
+    supplied = x_internal_token or ""
     if not hmac.compare_digest(supplied, get_settings().internal_token):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Internal endpoint: wrong or missing internal token")
 

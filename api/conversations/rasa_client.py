@@ -39,7 +39,7 @@ def send(conversation_id: str, text: str, fallback_language: str) -> list[Reply]
         if isinstance(item.get("custom"), dict):
             replies.append(Reply.from_dict(item["custom"]))
         elif item.get("text"):  # a response that did not come through our NLG: still shown
-            log.warning("Rasa reply without metadata: %r", item.get("text")[:80])
+            log.warning("Rasa reply without metadata (%d characters)", len(item["text"]))  # no text in logs
             replies.append(Reply(text=item["text"], language=fallback_language, kind="system"))
     return replies
 

@@ -6,10 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, status
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel
 
-from api.conversations.routes import NOT_FOUND, SessionDep, TokenDep, _authorised
+from api.conversations.models import Conversation
+from api.conversations.routes import SessionDep, TokenDep, _authorised
 from api.conversations.schemas import ReplyOut
-from api.handoff import tickets
+from api.handoff import stream_tickets, tickets
 from api.handoff.schemas import Contact
 from api.handoff.states import IllegalTransition
 from api.handoff.streams import resident_stream
@@ -30,35 +32,38 @@ def leave_contact(conversation_id: str, body: Contact, session: SessionDep, toke
     return ReplyOut(text=msg.text, language=msg.language or "sv", kind="system", topic=None, buttons=[])
 
 
-def _stream_token(authorization: str | None, token: str | None) -> str:
-    if authorization and authorization.lower().startswith("bearer ") and authorization[7:].strip():
-        return authorization[7:].strip()
-    if token:
-        return token
-    raise HTTPException(
-        status.HTTP_401_UNAUTHORIZED,
-        "Send the conversation token as 'Authorization: Bearer <token>' or as ?token= (EventSource)",
-        headers={"WWW-Authenticate": "Bearer"},
-    )
+class StreamTicket(BaseModel):
+    ticket: str
+    expires_in: int
+
+
+@router.post("/{conversation_id}/events/ticket", status_code=status.HTTP_201_CREATED, response_model=StreamTicket)
+def events_ticket(conversation_id: str, session: SessionDep, token: TokenDep) -> StreamTicket:
+    """A ticket that opens this conversation's event stream (`GET .../events?ticket=`) for
+    `expires_in` seconds and nothing else: the bearer token never goes into a URL."""
+    conv = _authorised(session, conversation_id, token)
+    return StreamTicket(ticket=stream_tickets.issue(conv), expires_in=stream_tickets.TICKET_SECONDS)
+
+
+NO_TICKET = "Open the stream with a ticket from POST /api/conversations/{id}/events/ticket (?ticket=)"
 
 
 @router.get("/{conversation_id}/events", response_class=StreamingResponse)
 def events(
     conversation_id: str,
     session: SessionDep,
-    authorization: Annotated[str | None, Header()] = None,
-    token: Annotated[str | None, Query(description="The conversation token, for EventSource")] = None,
+    ticket: Annotated[str | None, Query(description="From POST .../events/ticket (EventSource sends no headers)")] = (
+        None
+    ),
     after: Annotated[int, Query(description="Send transcript messages after this id first")] = 0,
     last_event_id: Annotated[int | None, Header()] = None,
 ) -> StreamingResponse:
     """Server-sent events: `ready` {state}, then each new transcript message as `message` (bot, staff,
     system events), `state` when the conversation's state changes, `gone` when it was deleted."""
-    try:
-        _authorised(session, conversation_id, _stream_token(authorization, token))
-    except HTTPException as exc:
-        if exc.status_code == status.HTTP_404_NOT_FOUND:
-            raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
-        raise
+    conv = session.get(Conversation, conversation_id)
+    # One answer for an unknown conversation and a wrong, expired or foreign ticket: a stranger learns nothing.
+    if conv is None or not ticket or not stream_tickets.valid(conv, ticket):
+        raise HTTPException(status.HTTP_401_UNAUTHORIZED, NO_TICKET)
     session.commit()  # release the database connection: the stream may stay open for hours
     start = max(after, last_event_id or 0)  # a reconnecting EventSource resumes where it was
     return StreamingResponse(

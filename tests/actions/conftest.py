@@ -27,6 +27,7 @@ def api_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         **os.environ,
         "DATABASE_URL": f"sqlite:///{tmp_path_factory.mktemp('api') / 'a.db'}",
         "INTERNAL_TOKEN": "actions-test-token",
+        "APP_ENV": "development",
         "RASA_URL": "http://127.0.0.1:9",
         "PYTHONPATH": str(ROOT),
     }

@@ -59,6 +59,7 @@ def seeded(database_url: str) -> Iterator[str]:
     """A migrated, seeded database; Rasa points at a closed port, so the API answers by itself."""
     os.environ["DATABASE_URL"] = database_url
     os.environ["INTERNAL_TOKEN"] = "test-internal-token"
+    os.environ["APP_ENV"] = "development"  # development secrets are fine here (api/production_guard.py)
     os.environ["RASA_URL"] = "http://127.0.0.1:9"
     os.environ["ACTION_SERVER_URL"] = "http://127.0.0.1:9"
     _reset_caches()

@@ -135,8 +135,9 @@ def test_residents_see_only_their_own_conversation(client, resident, make_staff)
     other = new_resident(client)
     other.ask_for_person()
     url = f"/api/conversations/{other.id}"
-    assert client.get(f"{url}/events", headers=resident.headers).status_code == 404
-    assert client.get(f"{url}/events", params={"token": resident.token}).status_code == 404
+    own_ticket = client.post(f"/api/conversations/{resident.id}/events/ticket", headers=resident.headers).json()
+    assert client.post(f"{url}/events/ticket", headers=resident.headers).status_code == 404
+    assert client.get(f"{url}/events", params={"ticket": own_ticket["ticket"]}).status_code == 401
     assert client.get(f"{url}/events").status_code == 401
     assert client.post(f"{url}/contact", json={"contact": "a@b.se"}, headers=resident.headers).status_code == 404
     # A resident's token opens nothing on the staff side.

@@ -176,7 +176,7 @@ def test_staff_stream_ends_when_the_session_does(client, make_staff) -> None:  #
 
 def test_events_endpoints_check_who_is_asking(client, resident: Resident) -> None:  # type: ignore[no-untyped-def]
     # The streams themselves never end, so only the refusals are requested over HTTP here.
-    assert client.get(f"/api/conversations/{resident.id}/events", params={"token": "wrong"}).status_code == 404
+    assert client.get(f"/api/conversations/{resident.id}/events", params={"ticket": "wrong"}).status_code == 401
     assert client.get(f"/api/conversations/{resident.id}/events").status_code == 401
     assert client.get("/api/staff/events").status_code == 401
     assert isinstance(get_broker(), InMemoryBroker)  # no REDIS_URL in tests
@@ -212,7 +212,9 @@ def test_the_events_endpoint_streams_over_real_http(client, resident: Resident, 
         staff.act(tid, "claim")
         url = f"http://127.0.0.1:{port}/api/conversations/{resident.id}/events"
         after = resident.transcript()["messages"][-1]["id"]
-        with httpx.stream("GET", url, params={"token": resident.token, "after": after}, timeout=WAIT) as resp:
+        ticket = resident.http.post(f"/api/conversations/{resident.id}/events/ticket", headers=resident.headers)
+        params = {"ticket": ticket.json()["ticket"], "after": after}
+        with httpx.stream("GET", url, params=params, timeout=WAIT) as resp:
             assert resp.status_code == 200
             assert resp.headers["content-type"].startswith("text/event-stream")
             lines = resp.iter_lines()

@@ -30,6 +30,23 @@ describe("session, robustness and small screens", () => {
   before(async () => { browser = await launch(); });
   after(async () => { await browser?.close(); });
 
+  test("the live stream is opened with a short-lived ticket: the bearer token is in no URL", async () => {
+    const page = await openChat(browser);
+    const urls = [];
+    page.on("request", (req) => urls.push(req.url()));
+    await askForPerson(page, HANDOFF.sv);
+    const { token, id } = await page.evaluate(() => JSON.parse(sessionStorage.getItem("bibliotekshjalpen.conversation")));
+    const stream = () => urls.find((u) => u.includes(`/api/conversations/${id}/events?`));
+    for (let i = 0; i < 50 && !stream(); i++) await page.waitForTimeout(100);
+    assert.ok(stream(), "the widget opened the event stream");
+    assert.match(new URL(stream()).searchParams.get("ticket") || "", /^\d+\..+/);
+    for (const u of urls) assert.ok(!u.includes(token) && !u.includes(encodeURIComponent(token)), `the token is in ${u}`);
+    await staffReply(id, "Svar genom strömmen.");  // arrives through the stream the ticket opened
+    await page.locator("#chat-log li.staff", { hasText: "Svar genom strömmen." }).waitFor({ timeout: 8_000 });
+    await assertClean(page);
+    await page.context().close();
+  });
+
   test("a reload shows the earlier messages again and the chat goes on; end and delete clears it", async () => {
     const page = await openChat(browser);
     const reply = await ask(page, SV_QUESTION);

@@ -15,8 +15,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-# What tests that talk to Rasa or the database directly need (tests/e2e/test_retention.py).
-STACK: dict[str, str] = {"INTERNAL_TOKEN": secrets.token_urlsafe(18)}
 
 
 def _free_port() -> int:
@@ -25,22 +23,35 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+# Known here so tests/e2e/test_logs.py can check that it appears in no log line.
+INTERNAL_TOKEN = f"e2e-internal-{secrets.token_urlsafe(12)}"
+# What tests that talk to Rasa or the database directly need (tests/e2e/test_retention.py).
+STACK: dict[str, str] = {"INTERNAL_TOKEN": INTERNAL_TOKEN}
+
+
 @pytest.fixture(scope="session")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """The stack's environment: its own ports, database and LOG_DIR (var/log stays untouched)."""
     tmp = tmp_path_factory.mktemp("stack")
     ports = {"API_PORT": _free_port(), "RASA_PORT": _free_port(), "ACTIONS_PORT": _free_port()}
     env = {
-        **os.environ,
         **{k: str(v) for k, v in ports.items()},
         "DATABASE_URL": f"sqlite:///{tmp / 'e2e.db'}",
         "READY_FILE": str(tmp / "ready"),
         "LOG_DIR": str(tmp / "log"),
+        "INTERNAL_TOKEN": INTERNAL_TOKEN,
         # tests/e2e/test_sms.py texts Solna's number through the 46elks webhook.
         "SMS_WEBHOOK_SECRET": "e2e-sms-secret",
         "SMS_NUMBERS": "+46766860001=solna",
-        "INTERNAL_TOKEN": STACK["INTERNAL_TOKEN"],
     }
     STACK.update(RASA_URL=f"http://127.0.0.1:{ports['RASA_PORT']}", DATABASE_URL=env["DATABASE_URL"])
+    return env
+
+
+@pytest.fixture(scope="session")
+def stack(stack_env: dict[str, str]) -> Iterator[str]:
+    tmp = Path(stack_env["LOG_DIR"]).parent
+    env = {**os.environ, **stack_env}
     proc = subprocess.Popen(["bash", str(ROOT / "scripts" / "run.sh")], env=env, cwd=ROOT, start_new_session=True)
     try:
         deadline = time.monotonic() + 900  # may include training the model on a fresh machine
@@ -48,7 +59,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             assert proc.poll() is None, f"run.sh exited with {proc.returncode}; logs in {tmp / 'log'}"
             assert time.monotonic() < deadline, "the stack did not become healthy"
             time.sleep(1)
-        yield f"http://127.0.0.1:{ports['API_PORT']}"
+        yield f"http://127.0.0.1:{stack_env['API_PORT']}"
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C does
         try:

@@ -1,5 +1,5 @@
 """The local default: nothing leaves the machine. The text stays in the outbox (the desk shows
-it) and is written to the log with the number masked."""
+it); the log says only that it was "sent", to a masked number (no message text in logs)."""
 
 from __future__ import annotations
 
@@ -15,5 +15,5 @@ class ConsoleSender:
     name = "console"
 
     def send(self, sms: Outgoing) -> Sent:
-        log.info("SMS to %s: %s", mask(sms.to), sms.text)
+        log.info("SMS %s to %s: %d characters (console: not sent)", sms.outbox_id, mask(sms.to), len(sms.text))
         return Sent(self.name, f"console-{sms.outbox_id}")

@@ -354,6 +354,7 @@
   // contact confirmation) are matched by count and by text.
   let pendingResident = 0, pending = [], early = [];
   let busy = false, stream = null, poller = null, retryTimer = null, retryDelay = 1000, lost = false, streamFailures = 0;
+  let opening = false;  // a stream ticket is being fetched
   let convState = "bot";
   let queue = Promise.resolve();
   const enqueue = (fn) => { const p = queue.then(fn); queue = p.catch(() => {}); return p; };
@@ -386,12 +387,27 @@
     if (poller) { clearInterval(poller); poller = null; }
     clearTimeout(retryTimer); retryTimer = null;
   }
-  function startLive() {
-    if (!conv || stream || poller) return;
+  async function startLive() {
+    if (!conv || stream || poller || opening) return;
     // Without EventSource, or when the stream keeps failing while plain requests work (a proxy that
     // buffers streams), poll GET ?after= instead.
     if (typeof EventSource === "undefined" || streamFailures >= 2) { startPolling(); return; }
-    const es = new EventSource(`${API}/api/conversations/${conv.id}/events?token=${encodeURIComponent(conv.token)}&after=${lastId}`);
+    // The stream's URL carries a one-minute ticket, never the bearer token (URLs end up in logs).
+    const id = conv.id;
+    let ticket;
+    opening = true;
+    try {
+      ticket = (await api(`/api/conversations/${id}/events/ticket`, { method: "POST" })).ticket;
+    } catch (err) {
+      if (err.status === 404) { if (conv && conv.id === id) forget(); return; }
+      offline();
+      scheduleReconnect();
+      return;
+    } finally {
+      opening = false;
+    }
+    if (!conv || conv.id !== id || stream || poller) return;  // ended or replaced meanwhile
+    const es = new EventSource(`${API}/api/conversations/${id}/events?ticket=${encodeURIComponent(ticket)}&after=${lastId}`);
     stream = es;
     es.addEventListener("open", () => { streamFailures = 0; });
     es.addEventListener("message", (e) => receive(JSON.parse(e.data)));
