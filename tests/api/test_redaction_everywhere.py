@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -87,6 +88,24 @@ def dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def strings(value: Any) -> list[str]:
+    """Every string in a JSON document but the ids (hex, whose digits could look like a PIN by chance)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() if k != "id" and not k.endswith("_id") for s in strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in strings(v)]
+    return []
+
+
+def without_times(texts: list[str]) -> list[str]:
+    return [t for t in texts if not TIMESTAMP.fullmatch(t)]
+
+
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:\d\d)?")
+
+
 RESIDENT_POSITIVES = [c for c in POSITIVES if c.get("profile") != "staff"]
 RESIDENT_NEGATIVES = [c for c in NEGATIVES if c.get("profile") != "staff" and c["text"].strip()]
 
@@ -107,7 +126,7 @@ def test_no_positive_survives_anywhere(client, rasa, make_staff, coordinator, ca
     secrets = [s for case in RESIDENT_POSITIVES for s in secrets_of(case["text"])]
 
     staff = make_staff("staff", ("sv", "en"), "solna")
-    desk = [dump(staff.ticket(r.ticket_id(staff))) for r in residents]
+    desk = [staff.ticket(r.ticket_id(staff)) for r in residents]
     inbox = coordinator.get("/api/needs", params={"library": "solna"})
     assert inbox.status_code == 200
     ids = [r.id for r in residents]
@@ -118,19 +137,19 @@ def test_no_positive_survives_anywhere(client, rasa, make_staff, coordinator, ca
             .join(ResidentNeed, ResidentNeed.message_id == Message.id)
             .where(ResidentNeed.conversation_id.in_(ids))
         ).all()
-    transcripts = [dump(r.transcript()) for r in residents]
+    transcripts = [r.transcript() for r in residents]
     logs = [r.getMessage() + (r.exc_text or "") for r in caplog.records]
 
     assert len(rasa.received) >= len(RESIDENT_POSITIVES) - len(by_language)  # the test is not vacuous
     assert len(needs) >= 100 and "[personnummer]" in dump(needs)
-    assert all(len(d) > 1000 for d in desk)
+    assert all(len(d["messages"]) >= 5 for d in desk)
     for where, blobs in {
         "stored transcript": stored,
-        "transcript API": transcripts,
+        "transcript API": without_times(strings(transcripts)),
         "what Rasa received": rasa.received,
         "needs inbox (rows)": list(needs),
-        "needs inbox (API)": [inbox.text],
-        "desk ticket view": desk,
+        "needs inbox (API)": without_times(strings(inbox.json())),
+        "desk ticket view": without_times(strings(desk)),
         "log records": logs,
     }.items():
         assert survivors(secrets, *blobs) == [], where
