@@ -17,14 +17,16 @@ from sqlalchemy.orm import Session
 from api.conversations import rasa_client, trackers
 from api.conversations.answering import faq_reply, respond, text_reply
 from api.conversations.models import Conversation, Message
-from api.conversations.redact import redact
 from api.conversations.replies import Reply
 from api.db import checkpoint_sqlite, session_scope
 from api.handoff.intake import hold_for_staff
+from api.handoff.states import record_event
 from api.insights import counters
 from api.language.detect import detect
 from api.language.registry import FALLBACK_LANGUAGE, languages
 from api.needs import record as needs
+from api.privacy.redact import Profile, scan
+from api.settings import get_settings
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +86,25 @@ class Incoming:
     unsupported_language: bool
     duplicate_replies: list[Reply] | None = None
     language: str | None = None  # as detected: what the resident wrote in
+    redaction_notice: Reply | None = None  # something was removed: the resident is told (once per conversation)
+
+
+REDACTED_EVENT = "redacted"
+
+
+def _as_reply(msg: Message) -> Reply:
+    return Reply(msg.text, msg.language or "sv", msg.kind or "system", msg.topic, msg.buttons, msg.id)  # type: ignore[arg-type]
+
+
+def _redaction_notice(session: Session, conv: Conversation, message_id: int) -> Reply | None:
+    """The first time something is removed from a resident's message, a notice in the transcript
+    (event `redacted`, in their language); later removals are silent."""
+    told = session.scalar(
+        select(Message.id).where(Message.conversation_id == conv.id, Message.event == REDACTED_EVENT).limit(1)
+    )
+    if told is not None:
+        return None
+    return _as_reply(record_event(session, conv, REDACTED_EVENT, reply_to=message_id))
 
 
 def _record_incoming(
@@ -101,15 +122,19 @@ def _record_incoming(
                 select(Message).where(Message.conversation_id == conv.id, Message.client_id == client_id)
             )
             if earlier is not None:  # a retry of a message we already have: answer as before
-                stored = session.scalars(select(Message).where(Message.reply_to == earlier.id).order_by(Message.id))
-                replies = [
-                    Reply(m.text, m.language or "sv", m.kind or "system", m.topic, m.buttons, m.id) for m in stored
-                ]  # type: ignore[arg-type]
-                if replies or conv.state != "bot":
-                    return Incoming(earlier.id, earlier.text, payload, False, replies)
+                stored = list(
+                    session.scalars(select(Message).where(Message.reply_to == earlier.id).order_by(Message.id))
+                )
+                answered = [m for m in stored if m.event != REDACTED_EVENT]
+                if answered or conv.state != "bot":
+                    return Incoming(earlier.id, earlier.text, payload, False, [_as_reply(m) for m in stored])
                 # Stored but never answered (the first attempt died mid-turn): answer it now.
-                return Incoming(earlier.id, earlier.text, payload, False)
-        clean = redact(text)
+                notice = _as_reply(stored[0]) if stored else None
+                return Incoming(earlier.id, earlier.text, payload, False, redaction_notice=notice)
+        # Redacted before anything else sees it: the detector, the database, Rasa, the inbox, the logs.
+        # (Cut to length after redaction, so that a cut cannot leave half a number behind.)
+        found = scan(text, Profile.RESIDENT)
+        clean = found.text[: get_settings().max_message_chars]
         detection = detect(clean, context=conv.language or conv.locale)
         if not conv.language_locked and not payload:
             conv.language = detection.language if detection.supported else FALLBACK_LANGUAGE
@@ -122,11 +147,14 @@ def _record_incoming(
         conv.last_activity_at = datetime.now(UTC)
         session.add(msg)
         session.flush()
+        notice = _redaction_notice(session, conv, msg.id) if found.changed else None
         if first is None:  # the insights count a conversation once it has a question in it
             counters.count(
                 session, "conversation", library=conv.library_id, language=detection.language, channel=conv.channel
             )
-        return Incoming(msg.id, clean, payload, not detection.supported, language=detection.language)
+        return Incoming(
+            msg.id, clean, payload, not detection.supported, language=detection.language, redaction_notice=notice
+        )
 
 
 def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
@@ -184,9 +212,10 @@ def _post(
     incoming = _record_incoming(conversation_id, token, text, payload, client_id)
     if incoming.duplicate_replies is not None:
         return incoming.duplicate_replies
+    notice = [incoming.redaction_notice] if incoming.redaction_notice else []
     held = hold_for_staff(conversation_id, incoming.message_id)
     if held is not None:  # waiting or with staff: the message is on the ticket and Rasa stays silent
-        return held
+        return notice + held
     replies = _bot_turn(conversation_id, incoming)
     with session_scope() as session:
         conv = session.get(Conversation, conversation_id)
@@ -200,7 +229,7 @@ def _post(
         if replies:
             counters.count_turn(session, conv, incoming.language, replies[0].kind, replies[0].topic)
         needs.note_turn(session, conv, incoming.message_id, incoming.payload, replies)
-    return replies
+    return notice + replies
 
 
 def transcript(session: Session, conv: Conversation, after: int = 0) -> list[Message]:

@@ -43,6 +43,7 @@ from api.faq.topics import TOPIC_ID_PATTERN, all_topics, areas, topics
 from api.handoff.clock import iso, now
 from api.handoff.models import StaffUser
 from api.libraries.models import Library
+from api.privacy.redact import Profile, redact
 
 FORMAT = "bibliotekshjalpen-content"
 FORMAT_VERSION = 1
@@ -399,6 +400,21 @@ def parse_csv(data: str) -> Parsed:
     return parsed
 
 
+def _redact(parsed: Parsed) -> None:
+    """Imported text is written by staff: personal numbers, card numbers, PINs and passwords go
+    before anything is checked or stored; the library's phone numbers and addresses stay (decision 0009)."""
+    for t in parsed.topics:
+        t.question = redact(t.question, Profile.STAFF)
+    for tr in parsed.translations:
+        for name in ("title", "answer", "sms"):
+            if isinstance(tr.raw.get(name), str):
+                tr.raw[name] = redact(tr.raw[name], Profile.STAFF)
+        if isinstance(tr.raw.get("questions"), list):
+            tr.raw["questions"] = [redact(q, Profile.STAFF) if isinstance(q, str) else q for q in tr.raw["questions"]]
+    for text in parsed.texts:
+        text.text = redact(text.text, Profile.STAFF)
+
+
 # ---- validation ------------------------------------------------------------------------------
 
 
@@ -584,6 +600,7 @@ def import_content(session: Session, staff: StaffUser, data: str, fmt: str, dry_
     if not data.strip():
         raise ImportInvalid(["The file is empty"])
     parsed = parse_yaml(data) if fmt == "yaml" else parse_csv(data)
+    _redact(parsed)
     errors = validate(session, staff, parsed)
     if errors:
         raise ImportInvalid(errors)

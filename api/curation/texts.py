@@ -59,6 +59,7 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("handoff_message_saved", "Invånarens meddelande sparas med frågan"),
             ("handoff_coming", "Om personalchatten inte är igång"),
             ("contact_saved", "Invånaren har lämnat e-post eller telefon"),
+            ("redaction_notice", "Något personligt togs bort ur invånarens meddelande (en gång per samtal)"),
         ],
     ),
     (

@@ -50,7 +50,11 @@ CONVERSATION_EVENTS = {
     "bot_resumed": "event_handed_back",  # resolved -> bot: written to after the reopen window
 }
 # Transcript events that are not state changes.
-NOTICE_EVENTS = {"message_received": "handoff_message_saved", "contact_left": "contact_saved"}
+NOTICE_EVENTS = {
+    "message_received": "handoff_message_saved",
+    "contact_left": "contact_saved",
+    "redacted": "redaction_notice",  # something personal was removed from a message (decision 0009)
+}
 
 ACTIONS = {
     "claimed": "claim",

@@ -13,6 +13,7 @@ from api.handoff.models import StaffUser, Ticket, TicketNote
 from api.handoff.states import IllegalTransition, apply, language_of, record_event
 from api.insights import counters
 from api.libraries.models import Library
+from api.privacy.redact import Profile, redact
 
 OVERRIDE_ROLES = ("coordinator", "admin")  # may act on a ticket someone else has claimed
 
@@ -182,7 +183,7 @@ def reply(session: Session, ticket: Ticket, staff: StaffUser, text: str) -> Mess
         conversation_id=conv.id,
         sender="staff",
         kind="staff",
-        text=text,
+        text=redact(text, Profile.STAFF),  # keeps the library's phone number, never a resident's secret
         language=language_of(conv),
         buttons=[],
         created_at=at,
@@ -206,7 +207,7 @@ def _count_first_reply(session: Session, ticket: Ticket, seconds: float) -> None
 
 
 def add_note(session: Session, ticket: Ticket, staff: StaffUser, text: str) -> TicketNote:
-    note = TicketNote(ticket_id=ticket.id, author_id=staff.id, text=text, created_at=now())
+    note = TicketNote(ticket_id=ticket.id, author_id=staff.id, text=redact(text, Profile.STAFF), created_at=now())
     session.add(note)
     session.flush()
     session.refresh(note)

@@ -145,7 +145,7 @@ def receive(sms: InboundSms) -> str:
         option = _chosen_option(thread, sms.text)
         conversation_id, row_id = thread.conversation_id, row.id
     text, payload = (str(option["title"]), str(option["payload"])) if option else (sms.text, None)
-    text = text[: get_settings().max_message_chars]
+    # Not cut to length here: the conversation service redacts first and then cuts (decision 0009).
     service.post_channel_message(conversation_id, text, payload, client_id=f"{sms.provider}:{sms.provider_id}")
     with session_scope() as session:
         done = session.get(SmsInbound, row_id)

@@ -32,7 +32,7 @@ from api.sms.segments import size
 log = logging.getLogger("api.sms.outbox")
 
 # Transcript notices worth a text message; the others (claimed, transferred, ...) are desk-side news.
-SENT_EVENTS = frozenset({"message_received", "reopened", "resolved", "handed_back"})
+SENT_EVENTS = frozenset({"message_received", "reopened", "resolved", "handed_back", "redacted"})
 LEASE = timedelta(seconds=60)  # longer than a send can take (SMS_SEND_TIMEOUT_S)
 MAX_BACKOFF = timedelta(hours=1)
 
