@@ -171,6 +171,9 @@ class RasaProxy:
 
     def __init__(self, listen_port: int, rasa_port: int) -> None:
         self.answers: dict[tuple[str, str], list[tuple[str, ...]]] = defaultdict(list)
+        # Rasa's webhook calls: answered, refused while Rasa was down (502), or answered after the
+        # API had stopped waiting (its RASA_TIMEOUT_S) and fallen back to the FAQ.
+        self.calls = {"answered": 0, "rasa_down": 0, "too_late": 0}
         self._lock = threading.Lock()
         upstream = f"http://127.0.0.1:{rasa_port}"
         proxy = self
@@ -191,13 +194,23 @@ class RasaProxy:
                     status, content = resp.status_code, resp.content
                 except httpx.HTTPError:
                     status, content = 502, b'{"error": "rasa unreachable"}'
-                if status == 200 and self.path.startswith("/webhooks/rest/webhook"):
+                webhook = self.path.startswith("/webhooks/rest/webhook")
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(content)))
+                    self.end_headers()
+                    self.wfile.write(content)
+                    self.wfile.flush()
+                except OSError:  # the API gave up waiting and closed the connection
+                    if webhook:
+                        proxy._count("too_late")
+                    self.close_connection = True
+                    return
+                if webhook and status == 200:
                     proxy._record(body, content)
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(content)))
-                self.end_headers()
-                self.wfile.write(content)
+                elif webhook:
+                    proxy._count("rasa_down")
 
             do_GET = do_POST = _forward
 
@@ -208,7 +221,12 @@ class RasaProxy:
         self.server.daemon_threads = True
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
+    def _count(self, what: str) -> None:
+        with self._lock:
+            self.calls[what] += 1
+
     def _record(self, request: bytes, response: bytes) -> None:
+        self._count("answered")
         try:
             sent = json.loads(request)
             items = json.loads(response)

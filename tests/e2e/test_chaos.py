@@ -16,6 +16,7 @@ import asyncio
 import json
 import os
 import secrets
+import shutil
 import statistics
 import subprocess
 import time
@@ -50,12 +51,14 @@ class BotSide:
 
 
 @pytest.fixture(scope="module")
-def bot_side(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BotSide]:
+def bot_side() -> Iterator[BotSide]:
     """Rasa (with the model scripts/run.sh would use), the action server and the counting proxy."""
     model = model_path()
     if not model.exists():
         pytest.fail(f"no trained model {model.name} in models/: run `make train` (scripts/test.sh does it first)")
-    log_dir = tmp_path_factory.mktemp("chaos-logs")
+    log_dir = RESULTS / "chaos"  # kept for CI's artefacts: the three processes' logs and progress.log
+    shutil.rmtree(log_dir, ignore_errors=True)
+    log_dir.mkdir(parents=True)
     ports, token = Ports(), secrets.token_urlsafe(18)
     procs = services(ports, model, log_dir, "sqlite://", token)
     proxy = RasaProxy(ports.proxy, ports.rasa)
@@ -197,8 +200,10 @@ def _verify(database_url: str, tally: Tally, proxy: RasaProxy) -> dict[str, obje
         if len(stored) != 1:
             continue
         db_replies = replies.get(stored[0].id, [])
-        if sorted(r.id for r in db_replies) != sorted(s.reply_ids):
-            # a second bot turn stored for a retried message, or replies the resident never got
+        # Exactly the replies the resident got: more is a second bot turn for a retried message. (A
+        # notice to a message held for staff comes back without an id: it is counted, not matched.)
+        got = {i for i in s.reply_ids if i is not None}
+        if len(db_replies) != len(s.reply_ids) or not got <= {r.id for r in db_replies}:
             second_turns.append(f"{s.text!r}: stored {[r.id for r in db_replies]}, answered {s.reply_ids}")
         if not s.reply_ids and s.conversation_id not in handed_off:
             unanswered.append(s.text)
@@ -248,6 +253,7 @@ def test_kill_9_loses_no_message(bot_side: BotSide, database_url: str, capsys: p
     api = services(bot_side.ports, Path("unused"), bot_side.log_dir, database_url, bot_side.token)["api"]
     api.log_path = bot_side.log_dir / f"api-{db}.log"
     tally, events = Tally(), []
+    calls_before = dict(bot_side.proxy.calls)
     failure: BaseException | None = None
     try:
         api.start()
@@ -260,6 +266,7 @@ def test_kill_9_loses_no_message(bot_side: BotSide, database_url: str, capsys: p
     finally:
         api.kill()
     figures = {"database": db, **_verify(database_url, tally, bot_side.proxy)}
+    figures["rasa_webhook_calls"] = {k: v - calls_before[k] for k, v in bot_side.proxy.calls.items()}
     figures["kills"] = events
     figures["wall_time_s"] = round(time.monotonic() - started, 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -281,5 +288,6 @@ def test_kill_9_loses_no_message(bot_side: BotSide, database_url: str, capsys: p
     assert figures["resident_rows_without_client_id"] == 0 and figures["resident_rows_not_sent"] == 0
     assert figures["messages"] >= MIN_MESSAGES
     assert [e["process"] for e in events] == ["api", "rasa", "actions"], "every process was killed and came back"
-    # The chaos was real: Rasa answered while it was up, the FAQ fallback while it was not.
-    assert figures["answers_by_rasa"] > 0 and figures["answers_by_faq_fallback"] > 0, figures
+    # The chaos was real: Rasa answered while it was up, the FAQ fallback while it was not. (On a
+    # starved machine Rasa may answer only after the API stopped waiting: those count as Rasa's calls.)
+    assert figures["rasa_webhook_calls"]["answered"] > 0 and figures["answers_by_faq_fallback"] > 0, figures
