@@ -1,7 +1,11 @@
 """Scripted residents for the chaos test: each keeps one conversation and sends its questions one
 at a time, as the widget does (api/web/static/widget/widget.js): a send that fails (a refused or
 reset connection, a timeout, 408/425/429/5xx) is retried with the SAME client_id, with exponential
-backoff and jitter, never sooner than Retry-After, until it is answered."""
+backoff and jitter, never sooner than Retry-After, until it is answered.
+
+Some residents reload the page while a message is on its way (RELOAD_SHARE of the messages): the
+browser drops the request, which the API goes on answering, and the reloaded widget sends the
+message again at once with the same client_id. That retry meets the first attempt still running."""
 
 from __future__ import annotations
 
@@ -20,6 +24,8 @@ RETRYABLE = {408, 425, 429}
 REQUEST_TIMEOUT_S = 30.0  # as the widget's SEND_TIMEOUT_MS
 BACKOFF_S, BACKOFF_MAX_S, RETRY_AFTER_MAX_S = 0.25, 4.0, 10.0
 MESSAGE_DEADLINE_S = 120.0  # a message not answered by then counts as lost (and fails the test)
+RELOAD_SHARE = 0.1
+RELOAD_AFTER_S = (0.05, 0.6)  # how long after sending the page is reloaded
 
 
 def question_pool() -> list[str]:
@@ -70,14 +76,28 @@ def _backoff(attempt: int, retry_after: str | None) -> float:
 
 
 async def _call(
-    client: httpx.AsyncClient, tally: Tally, method: str, url: str, deadline: float, **kw: object
+    client: httpx.AsyncClient,
+    tally: Tally,
+    method: str,
+    url: str,
+    deadline: float,
+    reload_after: float | None = None,
+    **kw: object,
 ) -> tuple[httpx.Response | None, int]:
-    """The request, retried until it succeeds, is refused for good, or the deadline passes."""
+    """The request, retried until it succeeds, is refused for good, or the deadline passes; the
+    first attempt is dropped after `reload_after` seconds (a reload) and sent again at once."""
     attempt = 0
     while time.monotonic() < deadline:
         attempt += 1
+        request = client.request(method, url, timeout=REQUEST_TIMEOUT_S, **kw)  # type: ignore[arg-type]
         try:
-            resp = await client.request(method, url, timeout=REQUEST_TIMEOUT_S, **kw)  # type: ignore[arg-type]
+            if attempt == 1 and reload_after is not None:
+                resp = await asyncio.wait_for(request, reload_after)
+            else:
+                resp = await request
+        except TimeoutError:  # asyncio's: the page was reloaded; the new page sends it at once
+            tally.fail("reload")
+            continue
         except httpx.TimeoutException:
             tally.fail("timeout")
             retry_after = None
@@ -138,6 +158,7 @@ async def resident(api_url: str, questions: list[str], tally: Tally, script: Scr
                 "POST",
                 f"/api/conversations/{conv['id']}/messages",
                 start + MESSAGE_DEADLINE_S,
+                random.uniform(*RELOAD_AFTER_S) if random.random() < RELOAD_SHARE else None,
                 json={"text": text, "client_id": sent.client_id},
                 headers=auth,
             )

@@ -5,6 +5,7 @@ figures can tell Rasa's answers from the API's FAQ fallback without asking the A
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
 import os
@@ -23,6 +24,7 @@ import httpx
 
 ROOT = Path(__file__).resolve().parents[2]
 VENVS = ROOT / ".venvs"
+_RUNNING: set[Service] = set()  # killed at exit too, should a teardown itself be interrupted
 
 
 def free_port() -> int:
@@ -56,7 +58,7 @@ class Ports:
         return f"http://127.0.0.1:{self.api}"
 
 
-@dataclass
+@dataclass(eq=False)
 class Service:
     """One process the test owns: started in its own process group, so kill -9 takes all of it."""
 
@@ -77,6 +79,7 @@ class Service:
             self.argv, cwd=ROOT, env=self.env, stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True
         )
         self.starts += 1
+        _RUNNING.add(self)
 
     def kill(self) -> None:
         """SIGKILL to the process group: no clean shutdown, as a crash or an OOM kill."""
@@ -85,6 +88,7 @@ class Service:
                 os.killpg(self.proc.pid, signal.SIGKILL)
         if self.proc is not None:
             self.proc.wait(30)
+        _RUNNING.discard(self)
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -111,6 +115,12 @@ class Service:
         if not self.log_path.exists():
             return "(no log)"
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@atexit.register
+def _kill_leftovers() -> None:
+    for svc in list(_RUNNING):
+        svc.kill()
 
 
 def services(ports: Ports, model: Path, log_dir: Path, database_url: str, internal_token: str) -> dict[str, Service]:
@@ -174,6 +184,7 @@ class RasaProxy:
         # Rasa's webhook calls: answered, refused while Rasa was down (502), or answered after the
         # API had stopped waiting (its RASA_TIMEOUT_S) and fallen back to the FAQ.
         self.calls = {"answered": 0, "rasa_down": 0, "too_late": 0}
+        self.last_error = ""
         self._lock = threading.Lock()
         upstream = f"http://127.0.0.1:{rasa_port}"
         proxy = self
@@ -192,8 +203,9 @@ class RasaProxy:
                         timeout=60,
                     )
                     status, content = resp.status_code, resp.content
-                except httpx.HTTPError:
+                except httpx.HTTPError as exc:
                     status, content = 502, b'{"error": "rasa unreachable"}'
+                    proxy.last_error = repr(exc)[:200]
                 webhook = self.path.startswith("/webhooks/rest/webhook")
                 try:
                     self.send_response(status)

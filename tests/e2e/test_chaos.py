@@ -35,7 +35,9 @@ PG_BASE = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127
 RESULTS = ROOT / "var" / "test-results"
 RESIDENTS = 6  # concurrent conversations
 MIN_MESSAGES = 300  # in all, per database; the residents go on until the chaos is over and this many were sent
-CALM_S = 4.0  # traffic with everything up before the first kill and between kills
+# Before the first kill and after each restart, traffic with everything up: this many answers (or
+# at most CALM_MAX_S), so that every process is killed while it is in use and Rasa answers some.
+CALM_ANSWERS, CALM_MAX_S = 15, 30.0
 START_TIMEOUT_S = {"api": 90.0, "rasa": 150.0, "actions": 90.0}
 PHASE_TIMEOUT_S = 300.0
 
@@ -103,10 +105,17 @@ def _setup_database(database_url: str) -> None:
     )
 
 
-def _chaos(side: BotSide, api: Service, events: list[dict[str, float | str]]) -> None:
+def _calm(tally: Tally) -> None:
+    answered = sum(s.answered for s in tally.sent)
+    until = time.monotonic() + CALM_MAX_S
+    while time.monotonic() < until and sum(s.answered for s in tally.sent) < answered + CALM_ANSWERS:
+        time.sleep(0.2)
+
+
+def _chaos(side: BotSide, api: Service, tally: Tally, events: list[dict[str, float | str]]) -> None:
     """kill -9 the API, then Rasa, then the action server; each is restarted at once and must be
     healthy again before the next one goes. Runs in a thread while the residents talk."""
-    time.sleep(CALM_S)
+    _calm(tally)
     for svc in (api, side.rasa, side.actions):
         svc.wait_healthy(START_TIMEOUT_S[svc.name])  # up before it is killed
         killed = time.monotonic()
@@ -114,7 +123,7 @@ def _chaos(side: BotSide, api: Service, events: list[dict[str, float | str]]) ->
         svc.start()
         svc.wait_healthy(START_TIMEOUT_S[svc.name])
         events.append({"process": svc.name, "downtime_s": round(time.monotonic() - killed, 1)})
-        time.sleep(CALM_S)
+        _calm(tally)
 
 
 async def _talk(side: BotSide, api: Service, tally: Tally, events: list[dict[str, float | str]]) -> None:
@@ -125,7 +134,7 @@ async def _talk(side: BotSide, api: Service, tally: Tally, events: list[dict[str
     ]
     progress = asyncio.create_task(_progress(side.log_dir / "progress.log", tally, events))
     try:
-        await asyncio.to_thread(_chaos, side, api, events)
+        await asyncio.to_thread(_chaos, side, api, tally, events)
     except BaseException:
         script.halt.set()  # the chaos failed: its error is the one to report, not the residents' wait
         raise
