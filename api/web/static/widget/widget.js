@@ -388,7 +388,9 @@
     lastId = m.id;
     if (shownIds.has(m.id)) return;
     if (m.sender === "resident") {
-      if (pendingResident > 0) { pendingResident--; return; }
+      // Our own message's transcript copy. While one is still on its way, only a copy with its text
+      // is ours: an earlier message (a transcript fetched late, after a failed resume) is shown.
+      if (pendingResident > 0 && (!outgoing || m.text === outgoing.text)) { pendingResident--; return; }
     } else {
       const i = pending.indexOf(m.text);
       if (i >= 0) { pending.splice(0, i + 1); return; }
@@ -487,7 +489,8 @@
   function forget() {
     stopLive();
     store.remove(CONV_KEY);
-    conv = null; lastId = 0; pendingResident = 0; pending = []; early = []; streamFailures = 0; lost = false;
+    conv = null; lastId = 0; pending = []; early = []; streamFailures = 0; lost = false;
+    pendingResident = outgoing ? 1 : 0;  // a message on its way goes to the next conversation
     shownIds = new Set();
     prefs.contactLeft = false; savePrefs();
     setConvState("bot");
@@ -599,7 +602,7 @@
           method: "POST", timeout: SEND_TIMEOUT_MS, body: { text: out.text, payload: out.payload, client_id: out.clientId },
         });
       });
-      if (outgoing !== out) return;  // the chat was ended meanwhile
+      if (outgoing !== out) { showTyping(false); return; }  // the chat was ended meanwhile
       outgoing = null;
       store.remove(OUTBOX_KEY);
       markDelivery(out.li, "");
@@ -623,8 +626,8 @@
         await setUiLanguage(last.language, false);
       }
     } catch (err) {
-      if (outgoing !== out) return;
       showTyping(false);
+      if (outgoing !== out) return;
       if (err.status === 404 || err.status === 401) {
         // The conversation is gone (expired, ended in another tab): the message starts a new one.
         forget();
