@@ -33,7 +33,7 @@ from tests.e2e.chaos_stack import ROOT, VENVS, Ports, RasaProxy, Service, model_
 
 PG_BASE = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 RESULTS = ROOT / "var" / "test-results"
-RESIDENTS = 6  # concurrent conversations
+RESIDENTS = 4  # concurrent conversations
 MIN_MESSAGES = 300  # in all, per database; the residents go on until the chaos is over and this many were sent
 # Before the first kill and after each restart, traffic with everything up: this many answers (or
 # at most CALM_MAX_S), so that every process is killed while it is in use and Rasa answers some.
@@ -116,8 +116,7 @@ def _chaos(side: BotSide, api: Service, tally: Tally, events: list[dict[str, flo
     """kill -9 the API, then Rasa, then the action server; each is restarted at once and must be
     healthy again before the next one goes. Runs in a thread while the residents talk."""
     _calm(tally)
-    for svc in (api, side.rasa, side.actions):
-        svc.wait_healthy(START_TIMEOUT_S[svc.name])  # up before it is killed
+    for svc in (api, side.rasa, side.actions):  # each was healthy before the residents started
         killed = time.monotonic()
         svc.kill()
         svc.start()
@@ -276,6 +275,8 @@ def test_kill_9_loses_no_message(bot_side: BotSide, database_url: str, capsys: p
         api.kill()
     figures = {"database": db, **_verify(database_url, tally, bot_side.proxy)}
     figures["rasa_webhook_calls"] = {k: v - calls_before[k] for k, v in bot_side.proxy.calls.items()}
+    if bot_side.proxy.last_error:
+        figures["rasa_last_error"] = bot_side.proxy.last_error  # why the proxy last could not reach Rasa
     figures["kills"] = events
     figures["wall_time_s"] = round(time.monotonic() - started, 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -299,4 +300,5 @@ def test_kill_9_loses_no_message(bot_side: BotSide, database_url: str, capsys: p
     assert [e["process"] for e in events] == ["api", "rasa", "actions"], "every process was killed and came back"
     # The chaos was real: Rasa answered while it was up, the FAQ fallback while it was not. (On a
     # starved machine Rasa may answer only after the API stopped waiting: those count as Rasa's calls.)
-    assert figures["rasa_webhook_calls"]["answered"] > 0 and figures["answers_by_faq_fallback"] > 0, figures
+    calls = figures["rasa_webhook_calls"]
+    assert calls["answered"] + calls["too_late"] > 0 and figures["answers_by_faq_fallback"] > 0, figures
