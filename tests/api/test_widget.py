@@ -57,3 +57,11 @@ def test_cors_answers_other_origins_on_resident_paths_only(client) -> None:  # t
     assert created.headers["access-control-allow-origin"] == "*"
     staff = client.options("/api/staff/me", headers={**preflight, "Access-Control-Request-Method": "GET"})
     assert "access-control-allow-origin" not in staff.headers
+
+
+def test_a_widget_on_another_site_can_read_retry_after(client) -> None:  # type: ignore[no-untyped-def]
+    # The widget waits at least Retry-After (429/503) before it sends a failed message again; a
+    # cross-origin script sees a response header only when CORS exposes it.
+    created = client.post("/api/conversations", json={"locale": "sv"}, headers={"Origin": "https://bibliotek.example"})
+    exposed = created.headers.get("access-control-expose-headers", "").lower()
+    assert "retry-after" in [h.strip() for h in exposed.split(",")]

@@ -16,6 +16,12 @@
   const DEFAULT_COLOR = "#005a8c";
   const CONV_KEY = "bibliotekshjalpen.conversation";  // {id, token}: the conversation survives a reload
   const PREFS_KEY = "bibliotekshjalpen.widget";       // {open, scale, contactLeft}
+  const OUTBOX_KEY = "bibliotekshjalpen.outbox";      // {text, payload, clientId}: a message not answered yet
+  // A failed send is retried with the same client_id (the API stores and answers it once): after
+  // 1 s, doubling to 30 s, with jitter so that many widgets do not come back at the same moment;
+  // never sooner than a 429/503's Retry-After; at once on the browser's `online` event or Retry.
+  const SEND_BACKOFF_MS = 1000, SEND_BACKOFF_MAX_MS = 30000, RETRY_AFTER_MAX_MS = 600000;
+  const SEND_TIMEOUT_MS = 30000;  // a send that hangs (a stalled connection) is given up and retried
   const SCALES = [1, 1.25, 1.5, 1.75, 2];
   const data = script.dataset;
   const cfg = {
@@ -108,6 +114,7 @@
       else el.setAttribute(prop, text);
     }
     langHint.hidden = ui.lang === "en";
+    if (outgoing && outgoing.li && outgoing.li.dataset.delivery) markDelivery(outgoing.li, outgoing.li.dataset.delivery);
     for (const box of list.querySelectorAll(".feedback")) labelFeedback(box);
     root.lang = ui.lang; root.dir = ui.dir;
     dialog.lang = ui.lang; dialog.dir = ui.dir;
@@ -132,20 +139,34 @@
   }
 
   // ---- the API (cross-origin when embedded: CORS, bearer token, never cookies)
-  async function api(path, { method = "GET", body, auth = true } = {}) {
+  async function api(path, { method = "GET", body, auth = true, timeout = 0 } = {}) {
     const headers = {};
     if (body !== undefined) headers["Content-Type"] = "application/json";
     if (auth && conv) headers.Authorization = "Bearer " + conv.token;
-    const resp = await fetch(API + path, {
-      method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit", mode: "cors",
-    });
-    if (!resp.ok) {
-      const detail = await resp.json().catch(() => ({}));
-      const err = new Error(detail.detail || resp.statusText);
-      err.status = resp.status;
-      throw err;
+    const abort = timeout && typeof AbortController !== "undefined" ? new AbortController() : null;
+    const timer = abort ? setTimeout(() => abort.abort(), timeout) : null;
+    try {
+      const resp = await fetch(API + path, {
+        method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit", mode: "cors",
+        signal: abort ? abort.signal : undefined,
+      });
+      if (!resp.ok) {
+        const detail = await resp.json().catch(() => ({}));
+        const err = new Error(typeof detail.detail === "string" ? detail.detail : resp.statusText);
+        err.status = resp.status;
+        err.retryAfter = retryAfterMs(resp.headers.get("Retry-After"));
+        throw err;
+      }
+      return resp.status === 204 ? null : await resp.json();
+    } finally {
+      clearTimeout(timer);
     }
-    return resp.status === 204 ? null : resp.json();
+  }
+  /** Retry-After in milliseconds (delta-seconds or an HTTP date), 0 when absent. */
+  function retryAfterMs(value) {
+    if (!value) return 0;
+    const ms = /^\d+$/.test(value.trim()) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+    return Number.isFinite(ms) ? Math.min(Math.max(ms, 0), RETRY_AFTER_MAX_MS) : 0;
   }
 
   // ---- the DOM, inside a shadow root
@@ -284,8 +305,11 @@
       li.append(box);
     }
     if (msg.kind === "faq" && msg.id && conv) li.append(feedbackControl(msg));
-    if (msg.id) shownIds.add(msg.id);
-    list.append(li);
+    if (msg.id) { shownIds.add(msg.id); li.dataset.id = msg.id; }
+    // A message not answered yet stays the last one: what arrives meanwhile (a transcript fetched
+    // late, a staff reply) goes above it.
+    if (outgoing && outgoing.li && outgoing.li.parentNode === list) list.insertBefore(li, outgoing.li);
+    else list.append(li);
     endBtn.hidden = !conv;
     reveal(li);
     return li;
@@ -365,7 +389,9 @@
     lastId = m.id;
     if (shownIds.has(m.id)) return;
     if (m.sender === "resident") {
-      if (pendingResident > 0) { pendingResident--; return; }
+      // Our own message's transcript copy. While one is still on its way, only a copy with its text
+      // is ours: an earlier message (a transcript fetched late, after a failed resume) is shown.
+      if (pendingResident > 0 && (!outgoing || m.text === outgoing.text)) { pendingResident--; return; }
     } else {
       const i = pending.indexOf(m.text);
       if (i >= 0) { pending.splice(0, i + 1); return; }
@@ -469,6 +495,7 @@
     scheduleReconnect();
   });
   window.addEventListener("online", () => {
+    if (outgoing) attemptSend();  // back online: send what is waiting now, not at its next scheduled try
     if (!conv) return;
     clearTimeout(retryTimer); retryTimer = null; retryDelay = 1000;
     reconnect();
@@ -478,7 +505,8 @@
   function forget() {
     stopLive();
     store.remove(CONV_KEY);
-    conv = null; lastId = 0; pendingResident = 0; pending = []; early = []; streamFailures = 0; lost = false;
+    conv = null; lastId = 0; pending = []; early = []; streamFailures = 0; lost = false;
+    pendingResident = outgoing ? 1 : 0;  // a message on its way goes to the next conversation
     shownIds = new Set();
     prefs.contactLeft = false; savePrefs();
     setConvState("bot");
@@ -524,33 +552,87 @@
     startLive();
   }
 
-  let unsent = null;  // {text, payload, clientId} of a message that failed: a retry reuses its id
+  // ---- sending: one message at a time, kept (and shown) until it is answered
+  let outgoing = null;  // {text, payload, clientId, li, attempt, timer}: the message on its way
+  const newClientId = () => (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
+  const saveOutbox = () => { if (outgoing) store.set(OUTBOX_KEY, { text: outgoing.text, payload: outgoing.payload, clientId: outgoing.clientId }); };
+  const retryable = (err) => !err.status || err.status === 408 || err.status === 425 || err.status === 429 || err.status >= 500;
+
+  /** Mark the resident's message as on its way ("sending"), failed so far ("retrying", with the
+   * Retry button) or answered (""). The status line says "not sent yet" politely. */
+  function markDelivery(li, state) {
+    let line = li.querySelector(".delivery");
+    if (!state) {
+      delete li.dataset.delivery;
+      if (line) {
+        const hadFocus = line.contains(shadow.activeElement);
+        line.remove();
+        if (hadFocus) input.focus();
+      }
+      return;
+    }
+    li.dataset.delivery = state;
+    if (!line) {
+      line = h("span", { className: "delivery" }, h("span", { className: "delivery-text" }));
+      li.append(line);
+    }
+    line.lang = ui.lang; line.dir = ui.dir;
+    line.firstChild.textContent = state === "sending" ? S.sending : S.not_sent;
+    if (state === "retrying" && retry.parentNode !== line) line.append(retry);
+    else if (state !== "retrying" && retry.parentNode === line) retry.remove();
+    if (li === list.lastElementChild) reveal(li);  // the line under it in view too
+  }
+  function showSending(on) {
+    if (on) send.setAttribute("aria-disabled", "true"); else send.removeAttribute("aria-disabled");
+  }
+
   async function sendMessage(raw, payload) {
     const text = String(raw).trim();
     if (!text) { say(S.empty); input.focus(); return; }
-    if (busy) return;  // one at a time; the button stays focusable (aria-disabled), not disabled
-    busy = true;
-    send.setAttribute("aria-disabled", "true");
-    clearError();
-    showTyping(true);
-    const clientId = unsent && unsent.text === text && unsent.payload === (payload || null)
-      ? unsent.clientId : (crypto.randomUUID ? crypto.randomUUID() : String(Date.now()) + Math.random());
-    unsent = { text, payload: payload || null, clientId };
-    const mine = render({ sender: "resident", text });
+    // One at a time; the button stays focusable (aria-disabled), not disabled. A message still on its
+    // way is said again, so pressing Send is never met with silence.
+    if (outgoing) { if (outgoing.li.dataset.delivery === "retrying") announce(S.not_sent); return; }
+    if (busy) return;
+    outgoing = { text, payload: payload || null, clientId: newClientId(), attempt: 0, timer: null };
+    saveOutbox();
+    if (!payload && input.value.trim() === text) input.value = "";  // it is in the log now, shown as sending
+    outgoing.li = render({ sender: "resident", text });
     pendingResident++;
+    attemptSend();
+  }
+
+  /** One attempt to send the outgoing message; on a transient failure the next one is scheduled. */
+  async function attemptSend() {
+    const out = outgoing;
+    if (!out || busy) return;
+    clearTimeout(out.timer); out.timer = null;
+    busy = true;
+    showSending(true);
+    clearError();
+    const retrying = out.li.dataset.delivery === "retrying";
+    if (!retrying) { markDelivery(out.li, "sending"); showTyping(true); }  // a retry keeps saying "not sent yet"
     try {
       const reply = await enqueue(async () => {
         await ensureConversation();
         return api(`/api/conversations/${conv.id}/messages`, {
-          method: "POST", body: { text, payload: payload || null, client_id: clientId },
+          method: "POST", timeout: SEND_TIMEOUT_MS, body: { text: out.text, payload: out.payload, client_id: out.clientId },
         });
       });
-      unsent = null;
-      if (!payload && input.value.trim() === text) input.value = "";
+      if (outgoing !== out) { showTyping(false); return; }  // the chat was ended meanwhile
+      outgoing = null;
+      store.remove(OUTBOX_KEY);
+      markDelivery(out.li, "");
+      showSending(false);
       showTyping(false);
+      if (status.textContent === S.not_sent) say("");
+      const mine = out.li;
       if (reply.messages[0] && reply.messages[0].language) mine.lang = reply.messages[0].language;  // as detected
+      // Replies the stream already brought (a retry of a send whose answer got lost on the way) are
+      // shown once, and the message goes back above them.
+      const earlier = reply.messages.map((m) => m.id && list.querySelector(`li[data-id="${m.id}"]`)).find(Boolean);
+      if (earlier) list.insertBefore(mine, earlier);
       for (const m of reply.messages) {
-        if (m.id && shownIds.has(m.id)) continue;  // a retried send whose replies the stream already brought
+        if (m.id && shownIds.has(m.id)) continue;
         render(m);
         if (!m.id) pending.push(m.text);
       }
@@ -560,18 +642,51 @@
         await setUiLanguage(last.language, false);
       }
     } catch (err) {
-      // Nothing is lost: the text stays in the box (or the quick reply is kept) and Retry sends it again.
-      mine.remove();
-      if (pendingResident > 0) pendingResident--;
       showTyping(false);
-      if (!payload && !input.value.trim()) input.value = text;
-      if (err.status === 404) forget();
-      showError(S.send_failed, true);
+      if (outgoing !== out) return;
+      if (err.status === 404 || err.status === 401) {
+        // The conversation is gone (expired, ended in another tab): the message starts a new one.
+        forget();
+        out.attempt++;
+        out.timer = setTimeout(attemptSend, out.attempt > 1 ? backoff(out, err) : 0);
+      } else if (retryable(err)) {
+        markDelivery(out.li, "retrying");
+        say(S.not_sent);
+        out.timer = setTimeout(attemptSend, backoff(out, err));
+      } else {
+        // Refused for good (the API will say the same to the same message): back into the box.
+        outgoing = null;
+        store.remove(OUTBOX_KEY);
+        if (retry.parentNode) retry.remove();
+        out.li.remove();
+        if (pendingResident > 0) pendingResident--;
+        showSending(false);
+        if (!out.payload && !input.value.trim()) input.value = out.text;
+        showError(S.send_failed, false);
+      }
     } finally {
       busy = false;
-      send.removeAttribute("aria-disabled");
       flushEarly();
     }
+  }
+  /** Exponential backoff with jitter (half fixed, half random), never shorter than Retry-After. */
+  function backoff(out, err) {
+    const step = Math.min(SEND_BACKOFF_MAX_MS, SEND_BACKOFF_MS * 2 ** Math.min(out.attempt, 16));
+    out.attempt++;
+    return Math.max(step / 2 + Math.random() * step / 2, err.retryAfter || 0);
+  }
+  /** After a reload: the message that was on its way is shown again and sent again (same client_id). */
+  function resumeOutbox() {
+    const saved = store.get(OUTBOX_KEY);
+    if (!saved || typeof saved.text !== "string" || !saved.clientId || outgoing) return;
+    outgoing = { text: saved.text, payload: saved.payload || null, clientId: saved.clientId, attempt: 0, timer: null };
+    // Already stored before the reload (its answer had not come): the transcript shows it last.
+    const last = list.lastElementChild;
+    if (last && last.classList.contains("resident") && last.querySelector(".text").textContent === saved.text) outgoing.li = last;
+    else { outgoing.li = render({ sender: "resident", text: saved.text }); pendingResident++; }
+    showSending(true);
+    markDelivery(outgoing.li, "sending");
+    attemptSend();
   }
 
   async function updateSettings(body) {
@@ -633,6 +748,7 @@
       try { await api(`/api/conversations/${conv.id}`, { method: "DELETE" }); }
       catch (err) { if (err.status !== 404) { say(err.message); endBtn.focus(); return; } }
     }
+    if (outgoing) { clearTimeout(outgoing.timer); outgoing = null; store.remove(OUTBOX_KEY); showSending(false); }
     forget();
     list.replaceChildren();
     clearError();
@@ -669,12 +785,7 @@
   input.addEventListener("keydown", (e) => {
     if (e.key === "Enter" && !e.shiftKey && !e.isComposing) { e.preventDefault(); sendMessage(input.value); }
   });
-  retry.addEventListener("click", () => {
-    const again = unsent;
-    if (!again) return;
-    input.focus();
-    sendMessage(again.payload ? again.text : (input.value.trim() || again.text), again.payload || undefined);
-  });
+  retry.addEventListener("click", () => { if (outgoing) attemptSend(); });  // now, not at the next scheduled try
   langSelect.addEventListener("change", async () => {
     const code = langSelect.value;
     const body = { language: code };
@@ -743,6 +854,7 @@
     await styleReady;
     root.hidden = false;
     if (conv) await resume();
+    resumeOutbox();
     if (prefs.open) open(false);
     root.dataset.ready = "true";
   })().catch((err) => console.error("Bibliotekshjälpen could not start:", err));
