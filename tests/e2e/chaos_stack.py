@@ -132,6 +132,7 @@ def services(ports: Ports, model: Path, log_dir: Path, database_url: str, intern
         "ACTION_SERVER_URL": f"http://127.0.0.1:{ports.actions}",
         "INTERNAL_TOKEN": internal_token,
         "API_PORT": str(ports.api),
+        "APP_ENV": "development",  # test secrets (api/production_guard.py)
         "DEMO_ACCOUNTS": "0",
         "SMS_OUTBOX_POLL_SECONDS": "0",
     }
