@@ -113,3 +113,36 @@ def test_a_retry_after_the_first_attempt_died_mid_turn_is_answered_once(client, 
     assert late.status_code == 200
     _assert_one_turn(conversation, [r.json() for r in [*retried, late]])
     assert 2 <= len(fake_rasa.calls) <= 3  # the dead attempt's call and one turn after it
+
+
+def test_the_circuit_opens_after_failures_and_closes_after_a_probe(
+    client, conversation, fake_rasa, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """Point 16: after RASA_BREAKER_FAILURES timeouts in a row the API answers from the FAQ without
+    calling Rasa; after the cool-down one message probes Rasa, and its success closes the circuit."""
+    monkeypatch.setenv("RASA_TIMEOUT_S", "0.3")
+    monkeypatch.setenv("RASA_BREAKER_FAILURES", "2")
+    monkeypatch.setenv("RASA_BREAKER_COOLDOWN_S", "1.5")
+    _reset_rasa_side()
+    fake_rasa.delay = 2.0  # Rasa is too slow: every call times out
+
+    def ask(n: int) -> dict[str, object]:
+        resp = client.post(
+            f"/api/conversations/{conversation['id']}/messages",
+            json={"text": TEXT, "client_id": f"cb-{n}"},
+            headers=conversation["headers"],
+        )
+        assert resp.status_code == 200
+        (reply,) = resp.json()["messages"]
+        return reply  # type: ignore[no-any-return]
+
+    for n in range(2):
+        assert ask(n)["topic"] == "loan.renew"  # the FAQ's own answer after the timeout
+    assert len(fake_rasa.calls) == 2
+    reply = ask(2)  # open: answered from the FAQ without calling Rasa
+    assert len(fake_rasa.calls) == 2
+    assert "Rasa" not in str(reply["text"]) and reply["topic"] == "loan.renew"
+    fake_rasa.delay = 0.0  # Rasa recovers
+    time.sleep(1.6)  # the cool-down: the next message probes
+    assert ask(3)["text"] == "Svar nummer 3 från Rasa"
+    assert ask(4)["text"] == "Svar nummer 4 från Rasa"  # closed again
