@@ -1,16 +1,31 @@
-"""The conversation front door shared by every channel: store, understand, answer, store."""
+"""The conversation front door shared by every channel: store, understand, answer, store.
+
+A turn is asynchronous: the database work runs in worker threads (a few at a time, see
+`_turn_threads`), and waiting for Rasa or for another attempt's answer holds no thread. A resident
+message is claimed while its turn runs (a lease), so a retry with the same client id never starts
+a second turn (docs/decisions/0013-turn-resilience.md).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 import secrets
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import TypeVar
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+import anyio
+import anyio.from_thread
+import anyio.to_thread
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,17 +35,43 @@ from api.conversations.models import Conversation, Message
 from api.conversations.redact import redact
 from api.conversations.replies import Reply
 from api.db import session_scope
+from api.handoff.clock import aware
 from api.handoff.intake import hold_for_staff
 from api.insights import counters
 from api.language.detect import detect
 from api.language.registry import FALLBACK_LANGUAGE, languages
 from api.needs import record as needs
+from api.settings import get_settings
 
 log = logging.getLogger(__name__)
 
 
 class NotFound(LookupError):
     pass
+
+
+class StillAnswering(RuntimeError):
+    """A retry waited as long as a turn may take and the message is still being answered."""
+
+
+# How often a retry looks whether the attempt it waits for has answered.
+POLL_S = 0.2
+T = TypeVar("T")
+_limiters: WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = WeakKeyDictionary()
+
+
+def _turn_threads() -> anyio.CapacityLimiter:
+    """Turns' database and CPU work (language detection, the FAQ fallback) runs on at most
+    TURN_THREADS threads of its own: a burst of messages queues there, and the threads of the
+    other routes (and the interpreter lock) stay free for them."""
+    loop = asyncio.get_running_loop()
+    if loop not in _limiters:
+        _limiters[loop] = anyio.CapacityLimiter(get_settings().turn_threads)
+    return _limiters[loop]
+
+
+async def _in_thread(fn: Callable[..., T], *args: object) -> T:
+    return await anyio.to_thread.run_sync(partial(fn, *args), limiter=_turn_threads())
 
 
 def hash_token(token: str) -> str:
@@ -84,9 +125,59 @@ class Incoming:
     unsupported_language: bool
     duplicate_replies: list[Reply] | None = None
     language: str | None = None  # as detected: what the resident wrote in
+    lease: str | None = None  # our claim on the message; None with no replies: another attempt answers it
+
+
+def _new_lease() -> tuple[str, datetime]:
+    return uuid.uuid4().hex, datetime.now(UTC) + timedelta(seconds=get_settings().turn_lease_s)
+
+
+def _stored_replies(session: Session, message_id: int) -> list[Reply]:
+    stored = session.scalars(select(Message).where(Message.reply_to == message_id).order_by(Message.id))
+    return [Reply(m.text, m.language or "sv", m.kind or "system", m.topic, m.buttons, m.id) for m in stored]  # type: ignore[arg-type]
+
+
+def _set_lease(session: Session, message_id: int, owner: str | None, **values: object) -> bool:
+    """Change the claim only if `owner` still holds it (compare-and-set, atomic on both databases)."""
+    result = session.execute(
+        update(Message).where(Message.id == message_id, Message.lease_owner == owner).values(**values),
+        execution_options={"synchronize_session": False},
+    )
+    return isinstance(result, CursorResult) and result.rowcount == 1
+
+
+def _retry(session: Session, conv: Conversation, earlier: Message, payload: str | None) -> Incoming:
+    """A message we already have: its answer, a wait for the attempt answering it, or its turn
+    taken over from an attempt that died (its claim expired)."""
+    waiting = Incoming(earlier.id, earlier.text, payload, False, language=earlier.language)
+    if earlier.lease_owner is None:  # answered (or held for staff) already: answer as before
+        return Incoming(earlier.id, earlier.text, payload, False, _stored_replies(session, earlier.id))
+    if earlier.lease_until is not None and aware(earlier.lease_until) > datetime.now(UTC):
+        return waiting  # another attempt is answering it right now
+    replies = _stored_replies(session, earlier.id)
+    if replies or conv.state != "bot":  # it died after the answer was stored: settle the claim
+        _set_lease(session, earlier.id, earlier.lease_owner, lease_owner=None, lease_until=None)
+        return Incoming(earlier.id, earlier.text, payload, False, replies)
+    owner, until = _new_lease()
+    if not _set_lease(session, earlier.id, earlier.lease_owner, lease_owner=owner, lease_until=until):
+        return waiting  # another retry took it over a moment ago
+    log.warning("a turn's claim expired (its attempt died?): a retry answers the message")
+    return Incoming(earlier.id, earlier.text, payload, False, language=earlier.language, lease=owner)
 
 
 def _record_incoming(
+    conversation_id: str, token: str | None, text: str, payload: str | None, client_id: str | None
+) -> Incoming:
+    try:
+        return _store_incoming(conversation_id, token, text, payload, client_id)
+    except IntegrityError:
+        if not client_id:
+            raise
+        # The same message arrived twice at once and the other request stored it first.
+        return _store_incoming(conversation_id, token, text, payload, client_id)
+
+
+def _store_incoming(
     conversation_id: str, token: str | None, text: str, payload: str | None, client_id: str | None
 ) -> Incoming:
     with session_scope() as session:
@@ -100,15 +191,8 @@ def _record_incoming(
             earlier = session.scalar(
                 select(Message).where(Message.conversation_id == conv.id, Message.client_id == client_id)
             )
-            if earlier is not None:  # a retry of a message we already have: answer as before
-                stored = session.scalars(select(Message).where(Message.reply_to == earlier.id).order_by(Message.id))
-                replies = [
-                    Reply(m.text, m.language or "sv", m.kind or "system", m.topic, m.buttons, m.id) for m in stored
-                ]  # type: ignore[arg-type]
-                if replies or conv.state != "bot":
-                    return Incoming(earlier.id, earlier.text, payload, False, replies)
-                # Stored but never answered (the first attempt died mid-turn): answer it now.
-                return Incoming(earlier.id, earlier.text, payload, False)
+            if earlier is not None:  # a retry of a message we already have
+                return _retry(session, conv, earlier, payload)
         clean = redact(text)
         detection = detect(clean, context=conv.language or conv.locale)
         if not conv.language_locked and not payload:
@@ -116,8 +200,15 @@ def _record_incoming(
         first = session.scalar(
             select(Message.id).where(Message.conversation_id == conv.id, Message.sender == "resident").limit(1)
         )
+        owner, until = _new_lease()
         msg = Message(
-            conversation_id=conv.id, sender="resident", text=clean, language=detection.language, client_id=client_id
+            conversation_id=conv.id,
+            sender="resident",
+            text=clean,
+            language=detection.language,
+            client_id=client_id,
+            lease_owner=owner,
+            lease_until=until,
         )
         conv.last_activity_at = datetime.now(UTC)
         session.add(msg)
@@ -126,32 +217,48 @@ def _record_incoming(
             counters.count(
                 session, "conversation", library=conv.library_id, language=detection.language, channel=conv.channel
             )
-        return Incoming(msg.id, clean, payload, not detection.supported, language=detection.language)
+        return Incoming(msg.id, clean, payload, not detection.supported, language=detection.language, lease=owner)
 
 
-def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
+def _poll(conversation_id: str, message_id: int, payload: str | None) -> Incoming:
+    with session_scope() as session:
+        conv, msg = session.get(Conversation, conversation_id), session.get(Message, message_id)
+        if conv is None or msg is None:  # deleted meanwhile ("End and delete")
+            raise NotFound(conversation_id)
+        return _retry(session, conv, msg, payload)
+
+
+def _topic_reply(conversation_id: str, incoming: Incoming) -> tuple[list[Reply], str]:
+    """A topic button is answered from the FAQ without Rasa; also the reply language."""
     with session_scope() as session:
         conv = session.get(Conversation, conversation_id)
         assert conv is not None
-        language = conv.language or "sv"
         if incoming.payload and incoming.payload.startswith("topic:"):
             reply = faq_reply(session, conv, incoming.payload.removeprefix("topic:"))
             if reply is not None:
-                return [reply]
+                return [reply], conv.language or "sv"
+        return [], conv.language or "sv"
+
+
+def _answer_from_faq(conversation_id: str, incoming: Incoming, text: str) -> list[Reply]:
+    with session_scope() as session:
+        conv = session.get(Conversation, conversation_id)
+        assert conv is not None
+        action = "request_human" if incoming.payload == "handoff" else "answer_faq"
+        return respond(session, conv, action, text)
+
+
+async def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
+    replies, language = await _in_thread(_topic_reply, conversation_id, incoming)
+    if replies:
+        return replies
     text = "/request_human" if incoming.payload == "handoff" else incoming.text
     try:
-        replies = rasa_client.send(conversation_id, text, language)
-        if replies:
-            return replies
-        raise rasa_client.RasaUnavailable("Rasa answered nothing (the action server may be down)")
+        return await rasa_client.send(conversation_id, text, language)
     except rasa_client.RasaUnavailable as exc:
         # Degraded mode: the API answers from the FAQ itself, so the resident is not left waiting.
         log.warning("Rasa unavailable, answering from the FAQ directly: %s", exc)
-        with session_scope() as session:
-            conv = session.get(Conversation, conversation_id)
-            assert conv is not None
-            action = "request_human" if incoming.payload == "handoff" else "answer_faq"
-            return respond(session, conv, action, text)
+        return await _in_thread(_answer_from_faq, conversation_id, incoming, text)
 
 
 def _language_notice(session: Session, conv: Conversation, replies: list[Reply]) -> None:
@@ -164,31 +271,80 @@ def _language_notice(session: Session, conv: Conversation, replies: list[Reply])
         replies.append(notice)
 
 
-def post_message(
+async def post_message(
     conversation_id: str, token: str, text: str, payload: str | None = None, client_id: str | None = None
 ) -> list[Reply]:
-    return _post(conversation_id, token, text, payload, client_id)
+    return await _post(conversation_id, token, text, payload, client_id)
 
 
 def post_channel_message(
     conversation_id: str, text: str, payload: str | None = None, client_id: str | None = None
 ) -> list[Reply]:
     """The same turn for a channel that has authenticated the sender itself (an SMS webhook:
-    the provider's signature and the sender's number), so there is no conversation token."""
-    return _post(conversation_id, None, text, payload, client_id)
+    the provider's signature and the sender's number), so there is no conversation token.
+    Called from a worker thread of the API (or from a script, which has no event loop)."""
+    turn = partial(_post, conversation_id, None, text, payload, client_id)
+    try:
+        return anyio.from_thread.run(turn)
+    except anyio.NoEventLoopError:
+        return asyncio.run(turn())
 
 
-def _post(
+async def _post(
     conversation_id: str, token: str | None, text: str, payload: str | None, client_id: str | None
 ) -> list[Reply]:
-    incoming = _record_incoming(conversation_id, token, text, payload, client_id)
-    if incoming.duplicate_replies is not None:
-        return incoming.duplicate_replies
-    held = hold_for_staff(conversation_id, incoming.message_id)
-    if held is not None:  # waiting or with staff: the message is on the ticket and Rasa stays silent
-        return held
-    replies = _bot_turn(conversation_id, incoming)
+    incoming = await _in_thread(_record_incoming, conversation_id, token, text, payload, client_id)
+    # A retry waits at most as long as a claim lasts (then it takes the turn over itself), twice over.
+    deadline = time.monotonic() + 2 * get_settings().turn_lease_s + 5
+    while True:
+        if incoming.duplicate_replies is not None:
+            return incoming.duplicate_replies
+        if incoming.lease is not None:
+            replies = await _answer(conversation_id, incoming)
+            if replies is not None:
+                return replies
+            # Our claim expired mid-turn and a retry took the message over: its answer counts.
+        if time.monotonic() > deadline:
+            raise StillAnswering(conversation_id)
+        await asyncio.sleep(POLL_S)
+        incoming = await anyio.to_thread.run_sync(_poll, conversation_id, incoming.message_id, payload)
+
+
+async def _answer(conversation_id: str, incoming: Incoming) -> list[Reply] | None:
+    """The turn of a message we hold the claim on; None if the claim was lost before the end."""
+    try:
+        held = await _in_thread(hold_for_staff, conversation_id, incoming.message_id)
+        if held is not None:  # waiting or with staff: the message is on the ticket and Rasa stays silent
+            await _in_thread(_release, incoming)
+            return held
+        replies = await _bot_turn(conversation_id, incoming)
+        return await _in_thread(_finish, conversation_id, incoming, replies)
+    except BaseException:
+        # This attempt failed: a retry may take the turn over at once instead of after the claim.
+        with anyio.CancelScope(shield=True):
+            try:
+                await anyio.to_thread.run_sync(_expire, incoming)
+            except Exception:  # noqa: BLE001 - the database may be what failed; the claim expires anyway
+                log.warning("could not give up a turn's claim; it expires by itself")
+        raise
+
+
+def _release(incoming: Incoming) -> bool:
     with session_scope() as session:
+        return _set_lease(session, incoming.message_id, incoming.lease, lease_owner=None, lease_until=None)
+
+
+def _expire(incoming: Incoming) -> None:
+    with session_scope() as session:
+        _set_lease(session, incoming.message_id, incoming.lease, lease_until=datetime.now(UTC) - timedelta(seconds=1))
+
+
+def _finish(conversation_id: str, incoming: Incoming, replies: list[Reply]) -> list[Reply] | None:
+    """Store the answer and give up the claim in one transaction, only if the claim is still ours:
+    so a message is answered once even when a late attempt and its retry both finish."""
+    with session_scope() as session:
+        if not _set_lease(session, incoming.message_id, incoming.lease, lease_owner=None, lease_until=None):
+            return None
         conv = session.get(Conversation, conversation_id)
         assert conv is not None
         if incoming.unsupported_language and not conv.language_locked:

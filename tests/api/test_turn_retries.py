@@ -122,7 +122,7 @@ def test_the_circuit_opens_after_failures_and_closes_after_a_probe(
     calling Rasa; after the cool-down one message probes Rasa, and its success closes the circuit."""
     monkeypatch.setenv("RASA_TIMEOUT_S", "0.3")
     monkeypatch.setenv("RASA_BREAKER_FAILURES", "2")
-    monkeypatch.setenv("RASA_BREAKER_COOLDOWN_S", "1.5")
+    monkeypatch.setenv("RASA_BREAKER_COOLDOWN_S", "8")  # longer than a loaded FAQ fallback
     _reset_rasa_side()
     fake_rasa.delay = 2.0  # Rasa is too slow: every call times out
 
@@ -143,6 +143,6 @@ def test_the_circuit_opens_after_failures_and_closes_after_a_probe(
     assert len(fake_rasa.calls) == 2
     assert "Rasa" not in str(reply["text"]) and reply["topic"] == "loan.renew"
     fake_rasa.delay = 0.0  # Rasa recovers
-    time.sleep(1.6)  # the cool-down: the next message probes
+    time.sleep(8.1)  # the cool-down: the next message probes
     assert ask(3)["text"] == "Svar nummer 3 från Rasa"
     assert ask(4)["text"] == "Svar nummer 4 från Rasa"  # closed again
