@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from typing import TypeVar
 from weakref import WeakKeyDictionary
@@ -25,17 +25,16 @@ from weakref import WeakKeyDictionary
 import anyio
 import anyio.from_thread
 import anyio.to_thread
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.conversations import rasa_client
+from api.conversations import lease, rasa_client
 from api.conversations.answering import faq_reply, respond, text_reply
 from api.conversations.models import Conversation, Message
 from api.conversations.redact import redact
 from api.conversations.replies import Reply
 from api.db import session_scope
-from api.handoff.clock import aware
 from api.handoff.intake import hold_for_staff
 from api.insights import counters
 from api.language.detect import detect
@@ -128,38 +127,21 @@ class Incoming:
     lease: str | None = None  # our claim on the message; None with no replies: another attempt answers it
 
 
-def _new_lease() -> tuple[str, datetime]:
-    return uuid.uuid4().hex, datetime.now(UTC) + timedelta(seconds=get_settings().turn_lease_s)
-
-
 def _stored_replies(session: Session, message_id: int) -> list[Reply]:
     stored = session.scalars(select(Message).where(Message.reply_to == message_id).order_by(Message.id))
     return [Reply(m.text, m.language or "sv", m.kind or "system", m.topic, m.buttons, m.id) for m in stored]  # type: ignore[arg-type]
 
 
-def _set_lease(session: Session, message_id: int, owner: str | None, **values: object) -> bool:
-    """Change the claim only if `owner` still holds it (compare-and-set, atomic on both databases)."""
-    result = session.execute(
-        update(Message).where(Message.id == message_id, Message.lease_owner == owner).values(**values),
-        execution_options={"synchronize_session": False},
-    )
-    return isinstance(result, CursorResult) and result.rowcount == 1
-
-
-def _retry(session: Session, conv: Conversation, earlier: Message, payload: str | None) -> Incoming:
+def _retry(session: Session, earlier: Message, payload: str | None) -> Incoming:
     """A message we already have: its answer, a wait for the attempt answering it, or its turn
     taken over from an attempt that died (its claim expired)."""
     waiting = Incoming(earlier.id, earlier.text, payload, False, language=earlier.language)
-    if earlier.lease_owner is None:  # answered (or held for staff) already: answer as before
+    if earlier.lease_owner is None:  # answered (or put on a staff ticket) already: answer as before
         return Incoming(earlier.id, earlier.text, payload, False, _stored_replies(session, earlier.id))
-    if earlier.lease_until is not None and aware(earlier.lease_until) > datetime.now(UTC):
+    if lease.is_live(earlier):
         return waiting  # another attempt is answering it right now
-    replies = _stored_replies(session, earlier.id)
-    if replies or conv.state != "bot":  # it died after the answer was stored: settle the claim
-        _set_lease(session, earlier.id, earlier.lease_owner, lease_owner=None, lease_until=None)
-        return Incoming(earlier.id, earlier.text, payload, False, replies)
-    owner, until = _new_lease()
-    if not _set_lease(session, earlier.id, earlier.lease_owner, lease_owner=owner, lease_until=until):
+    owner, until = lease.new()
+    if not lease.swap(session, earlier.id, earlier.lease_owner, lease_owner=owner, lease_until=until):
         return waiting  # another retry took it over a moment ago
     log.warning("a turn's claim expired (its attempt died?): a retry answers the message")
     return Incoming(earlier.id, earlier.text, payload, False, language=earlier.language, lease=owner)
@@ -192,7 +174,7 @@ def _store_incoming(
                 select(Message).where(Message.conversation_id == conv.id, Message.client_id == client_id)
             )
             if earlier is not None:  # a retry of a message we already have
-                return _retry(session, conv, earlier, payload)
+                return _retry(session, earlier, payload)
         clean = redact(text)
         detection = detect(clean, context=conv.language or conv.locale)
         if not conv.language_locked and not payload:
@@ -200,7 +182,7 @@ def _store_incoming(
         first = session.scalar(
             select(Message.id).where(Message.conversation_id == conv.id, Message.sender == "resident").limit(1)
         )
-        owner, until = _new_lease()
+        owner, until = lease.new()
         msg = Message(
             conversation_id=conv.id,
             sender="resident",
@@ -225,7 +207,7 @@ def _poll(conversation_id: str, message_id: int, payload: str | None) -> Incomin
         conv, msg = session.get(Conversation, conversation_id), session.get(Message, message_id)
         if conv is None or msg is None:  # deleted meanwhile ("End and delete")
             raise NotFound(conversation_id)
-        return _retry(session, conv, msg, payload)
+        return _retry(session, msg, payload)
 
 
 def _topic_reply(conversation_id: str, incoming: Incoming) -> tuple[list[Reply], str]:
@@ -312,39 +294,36 @@ async def _post(
 
 async def _answer(conversation_id: str, incoming: Incoming) -> list[Reply] | None:
     """The turn of a message we hold the claim on; None if the claim was lost before the end."""
+    owner = incoming.lease
+    assert owner is not None
     try:
-        held = await _in_thread(hold_for_staff, conversation_id, incoming.message_id)
+        held = await _in_thread(hold_for_staff, conversation_id, incoming.message_id, owner)
         if held is not None:  # waiting or with staff: the message is on the ticket and Rasa stays silent
-            await _in_thread(_release, incoming)
             return held
         replies = await _bot_turn(conversation_id, incoming)
         return await _in_thread(_finish, conversation_id, incoming, replies)
+    except lease.LeaseLost:
+        return None  # the transaction that would have answered was rolled back
     except BaseException:
         # This attempt failed: a retry may take the turn over at once instead of after the claim.
         with anyio.CancelScope(shield=True):
             try:
-                await anyio.to_thread.run_sync(_expire, incoming)
+                await anyio.to_thread.run_sync(_give_up, incoming.message_id, owner)
             except Exception:  # noqa: BLE001 - the database may be what failed; the claim expires anyway
                 log.warning("could not give up a turn's claim; it expires by itself")
         raise
 
 
-def _release(incoming: Incoming) -> bool:
+def _give_up(message_id: int, owner: str) -> None:
     with session_scope() as session:
-        return _set_lease(session, incoming.message_id, incoming.lease, lease_owner=None, lease_until=None)
+        lease.expire(session, message_id, owner)
 
 
-def _expire(incoming: Incoming) -> None:
-    with session_scope() as session:
-        _set_lease(session, incoming.message_id, incoming.lease, lease_until=datetime.now(UTC) - timedelta(seconds=1))
-
-
-def _finish(conversation_id: str, incoming: Incoming, replies: list[Reply]) -> list[Reply] | None:
+def _finish(conversation_id: str, incoming: Incoming, replies: list[Reply]) -> list[Reply]:
     """Store the answer and give up the claim in one transaction, only if the claim is still ours:
     so a message is answered once even when a late attempt and its retry both finish."""
     with session_scope() as session:
-        if not _set_lease(session, incoming.message_id, incoming.lease, lease_owner=None, lease_until=None):
-            return None
+        lease.release(session, incoming.message_id, incoming.lease)  # LeaseLost: nothing is stored
         conv = session.get(Conversation, conversation_id)
         assert conv is not None
         if incoming.unsupported_language and not conv.language_locked:
