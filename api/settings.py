@@ -84,7 +84,7 @@ class Settings:
     )
     # A slow Rasa and retried messages (docs/decisions/0013-turn-resilience.md).
     turn_lease_s: float = field(default_factory=lambda: float(_env("TURN_LEASE_S", "20")))
-    turn_threads: int = field(default_factory=lambda: int(_env("TURN_THREADS", "2")))
+    turn_threads: int = field(default_factory=lambda: int(_env("TURN_THREADS", "1")))
     rasa_breaker_failures: int = field(default_factory=lambda: int(_env("RASA_BREAKER_FAILURES", "5")))
     rasa_breaker_cooldown_s: float = field(default_factory=lambda: float(_env("RASA_BREAKER_COOLDOWN_S", "30")))
 

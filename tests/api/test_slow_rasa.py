@@ -96,6 +96,12 @@ def test_other_routes_stay_fast_while_rasa_is_slow(live_api, seeded: str) -> Non
                 headers={"Authorization": f"Bearer {conv['token']}"},
             )
 
+        idle: list[float] = []  # the same requests before the burst: how busy the machine itself is
+        for _ in range(20):
+            t0 = time.perf_counter()
+            http.get("/api/libraries")
+            idle.append(time.perf_counter() - t0)
+        print(f"idle /api/libraries: p95 {_p95(idle) * 1000:.0f} ms, p50 {statistics.median(idle) * 1000:.0f} ms")
         started = time.monotonic()
         latencies: dict[str, list[float]] = {"/api/libraries": [], "/health": []}
         with ThreadPoolExecutor(RESIDENTS) as pool:
