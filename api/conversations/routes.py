@@ -84,11 +84,18 @@ def create(session: SessionDep, body: NewConversation | None = None) -> Conversa
 
 
 @router.post("/{conversation_id}/messages", response_model=Replies)
-def post_message(conversation_id: str, body: NewMessage, token: TokenDep) -> Replies:
+async def post_message(conversation_id: str, body: NewMessage, token: TokenDep) -> Replies:
+    # Asynchronous: waiting for Rasa (or for a retried message's first attempt) holds no worker thread.
     try:
-        replies = service.post_message(conversation_id, token, body.text, body.payload, body.client_id)
+        replies = await service.post_message(conversation_id, token, body.text, body.payload, body.client_id)
     except service.NotFound:
         raise HTTPException(status.HTTP_404_NOT_FOUND, NOT_FOUND) from None
+    except service.StillAnswering:
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "The message is still being answered. Please send it again.",
+            headers={"Retry-After": "5"},
+        ) from None
     return Replies.model_validate({"messages": [r.to_dict() for r in replies]})
 
 

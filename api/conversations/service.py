@@ -1,20 +1,35 @@
-"""The conversation front door shared by every channel: store, understand, answer, store."""
+"""The conversation front door shared by every channel: store, understand, answer, store.
+
+A turn is asynchronous: the database work runs in worker threads (a few at a time, see
+`_turn_threads`), and waiting for Rasa or for another attempt's answer holds no thread. A resident
+message is claimed while its turn runs (a lease), so a retry with the same client id never starts
+a second turn (docs/decisions/0013-turn-resilience.md).
+"""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import logging
 import secrets
+import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
+from typing import TypeVar
+from weakref import WeakKeyDictionary
 
+import anyio
+import anyio.from_thread
+import anyio.to_thread
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.conversations import rasa_client, trackers
+from api.conversations import lease, rasa_client, trackers
 from api.conversations.answering import faq_reply, respond, text_reply
 from api.conversations.models import Conversation, Message
 from api.conversations.replies import Reply
@@ -33,6 +48,30 @@ log = logging.getLogger(__name__)
 
 class NotFound(LookupError):
     pass
+
+
+class StillAnswering(RuntimeError):
+    """A retry waited as long as a turn may take and the message is still being answered."""
+
+
+# How often a retry looks whether the attempt it waits for has answered.
+POLL_S = 0.2
+T = TypeVar("T")
+_limiters: WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLimiter] = WeakKeyDictionary()
+
+
+def _turn_threads() -> anyio.CapacityLimiter:
+    """Turns' database and CPU work (language detection, the FAQ fallback) runs on at most
+    TURN_THREADS threads of its own: a burst of messages queues there, and the threads of the
+    other routes (and the interpreter lock) stay free for them."""
+    loop = asyncio.get_running_loop()
+    if loop not in _limiters:
+        _limiters[loop] = anyio.CapacityLimiter(get_settings().turn_threads)
+    return _limiters[loop]
+
+
+async def _in_thread(fn: Callable[..., T], *args: object) -> T:
+    return await anyio.to_thread.run_sync(partial(fn, *args), limiter=_turn_threads())
 
 
 def hash_token(token: str) -> str:
@@ -87,6 +126,7 @@ class Incoming:
     duplicate_replies: list[Reply] | None = None
     language: str | None = None  # as detected: what the resident wrote in
     redaction_notice: Reply | None = None  # something was removed: the resident is told (once per conversation)
+    lease: str | None = None  # our claim on the message; None with no replies: another attempt answers it
 
 
 REDACTED_EVENT = "redacted"
@@ -107,7 +147,43 @@ def _redaction_notice(session: Session, conv: Conversation, message_id: int) -> 
     return _as_reply(record_event(session, conv, REDACTED_EVENT, reply_to=message_id))
 
 
+def _stored_replies(session: Session, message_id: int) -> list[Message]:
+    return list(session.scalars(select(Message).where(Message.reply_to == message_id).order_by(Message.id)))
+
+
+def _retry(session: Session, earlier: Message, payload: str | None) -> Incoming:
+    """A message we already have: its answer, a wait for the attempt answering it, or its turn
+    taken over from an attempt that died (its claim expired)."""
+    waiting = Incoming(earlier.id, earlier.text, payload, False, language=earlier.language)
+    stored = _stored_replies(session, earlier.id)
+    if earlier.lease_owner is None:  # answered (or put on a staff ticket) already: answer as before
+        return Incoming(earlier.id, earlier.text, payload, False, [_as_reply(m) for m in stored])
+    if lease.is_live(earlier):
+        return waiting  # another attempt is answering it right now
+    owner, until = lease.new()
+    if not lease.swap(session, earlier.id, earlier.lease_owner, lease_owner=owner, lease_until=until):
+        return waiting  # another retry took it over a moment ago
+    log.warning("a turn's claim expired (its attempt died?): a retry answers the message")
+    # The notice stored with the message by the attempt that died is still owed to the resident.
+    notice = next((_as_reply(m) for m in stored if m.event == REDACTED_EVENT), None)
+    return Incoming(
+        earlier.id, earlier.text, payload, False, language=earlier.language, lease=owner, redaction_notice=notice
+    )
+
+
 def _record_incoming(
+    conversation_id: str, token: str | None, text: str, payload: str | None, client_id: str | None
+) -> Incoming:
+    try:
+        return _store_incoming(conversation_id, token, text, payload, client_id)
+    except IntegrityError:
+        if not client_id:
+            raise
+        # The same message arrived twice at once and the other request stored it first.
+        return _store_incoming(conversation_id, token, text, payload, client_id)
+
+
+def _store_incoming(
     conversation_id: str, token: str | None, text: str, payload: str | None, client_id: str | None
 ) -> Incoming:
     with session_scope() as session:
@@ -121,16 +197,8 @@ def _record_incoming(
             earlier = session.scalar(
                 select(Message).where(Message.conversation_id == conv.id, Message.client_id == client_id)
             )
-            if earlier is not None:  # a retry of a message we already have: answer as before
-                stored = list(
-                    session.scalars(select(Message).where(Message.reply_to == earlier.id).order_by(Message.id))
-                )
-                answered = [m for m in stored if m.event != REDACTED_EVENT]
-                if answered or conv.state != "bot":
-                    return Incoming(earlier.id, earlier.text, payload, False, [_as_reply(m) for m in stored])
-                # Stored but never answered (the first attempt died mid-turn): answer it now.
-                notice = _as_reply(stored[0]) if stored else None
-                return Incoming(earlier.id, earlier.text, payload, False, redaction_notice=notice)
+            if earlier is not None:  # a retry of a message we already have
+                return _retry(session, earlier, payload)
         # Redacted before anything else sees it: the detector, the database, Rasa, the inbox, the logs.
         # (Cut to length after redaction, so that a cut cannot leave half a number behind.)
         found = scan(text, Profile.RESIDENT)
@@ -141,8 +209,15 @@ def _record_incoming(
         first = session.scalar(
             select(Message.id).where(Message.conversation_id == conv.id, Message.sender == "resident").limit(1)
         )
+        owner, until = lease.new()
         msg = Message(
-            conversation_id=conv.id, sender="resident", text=clean, language=detection.language, client_id=client_id
+            conversation_id=conv.id,
+            sender="resident",
+            text=clean,
+            language=detection.language,
+            client_id=client_id,
+            lease_owner=owner,
+            lease_until=until,
         )
         conv.last_activity_at = datetime.now(UTC)
         session.add(msg)
@@ -153,33 +228,55 @@ def _record_incoming(
                 session, "conversation", library=conv.library_id, language=detection.language, channel=conv.channel
             )
         return Incoming(
-            msg.id, clean, payload, not detection.supported, language=detection.language, redaction_notice=notice
+            msg.id,
+            clean,
+            payload,
+            not detection.supported,
+            language=detection.language,
+            redaction_notice=notice,
+            lease=owner,
         )
 
 
-def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
+def _poll(conversation_id: str, message_id: int, payload: str | None) -> Incoming:
+    with session_scope() as session:
+        conv, msg = session.get(Conversation, conversation_id), session.get(Message, message_id)
+        if conv is None or msg is None:  # deleted meanwhile ("End and delete")
+            raise NotFound(conversation_id)
+        return _retry(session, msg, payload)
+
+
+def _topic_reply(conversation_id: str, incoming: Incoming) -> tuple[list[Reply], str]:
+    """A topic button is answered from the FAQ without Rasa; also the reply language."""
     with session_scope() as session:
         conv = session.get(Conversation, conversation_id)
         assert conv is not None
-        language = conv.language or "sv"
         if incoming.payload and incoming.payload.startswith("topic:"):
             reply = faq_reply(session, conv, incoming.payload.removeprefix("topic:"))
             if reply is not None:
-                return [reply]
+                return [reply], conv.language or "sv"
+        return [], conv.language or "sv"
+
+
+def _answer_from_faq(conversation_id: str, incoming: Incoming, text: str) -> list[Reply]:
+    with session_scope() as session:
+        conv = session.get(Conversation, conversation_id)
+        assert conv is not None
+        action = "request_human" if incoming.payload == "handoff" else "answer_faq"
+        return respond(session, conv, action, text)
+
+
+async def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
+    replies, language = await _in_thread(_topic_reply, conversation_id, incoming)
+    if replies:
+        return replies
     text = "/request_human" if incoming.payload == "handoff" else incoming.text
     try:
-        replies = rasa_client.send(conversation_id, text, language)
-        if replies:
-            return replies
-        raise rasa_client.RasaUnavailable("Rasa answered nothing (the action server may be down)")
+        return await rasa_client.send(conversation_id, text, language)
     except rasa_client.RasaUnavailable as exc:
         # Degraded mode: the API answers from the FAQ itself, so the resident is not left waiting.
         log.warning("Rasa unavailable, answering from the FAQ directly: %s", exc)
-        with session_scope() as session:
-            conv = session.get(Conversation, conversation_id)
-            assert conv is not None
-            action = "request_human" if incoming.payload == "handoff" else "answer_faq"
-            return respond(session, conv, action, text)
+        return await _in_thread(_answer_from_faq, conversation_id, incoming, text)
 
 
 def _language_notice(session: Session, conv: Conversation, replies: list[Reply]) -> None:
@@ -192,32 +289,78 @@ def _language_notice(session: Session, conv: Conversation, replies: list[Reply])
         replies.append(notice)
 
 
-def post_message(
+async def post_message(
     conversation_id: str, token: str, text: str, payload: str | None = None, client_id: str | None = None
 ) -> list[Reply]:
-    return _post(conversation_id, token, text, payload, client_id)
+    return await _post(conversation_id, token, text, payload, client_id)
 
 
 def post_channel_message(
     conversation_id: str, text: str, payload: str | None = None, client_id: str | None = None
 ) -> list[Reply]:
     """The same turn for a channel that has authenticated the sender itself (an SMS webhook:
-    the provider's signature and the sender's number), so there is no conversation token."""
-    return _post(conversation_id, None, text, payload, client_id)
+    the provider's signature and the sender's number), so there is no conversation token.
+    Called from a worker thread of the API (or from a script, which has no event loop)."""
+    turn = partial(_post, conversation_id, None, text, payload, client_id)
+    try:
+        return anyio.from_thread.run(turn)
+    except anyio.NoEventLoopError:
+        return asyncio.run(turn())
 
 
-def _post(
+async def _post(
     conversation_id: str, token: str | None, text: str, payload: str | None, client_id: str | None
 ) -> list[Reply]:
-    incoming = _record_incoming(conversation_id, token, text, payload, client_id)
-    if incoming.duplicate_replies is not None:
-        return incoming.duplicate_replies
+    incoming = await _in_thread(_record_incoming, conversation_id, token, text, payload, client_id)
+    # A retry waits at most as long as a claim lasts (then it takes the turn over itself), twice over.
+    deadline = time.monotonic() + 2 * get_settings().turn_lease_s + 5
+    while True:
+        if incoming.duplicate_replies is not None:
+            return incoming.duplicate_replies
+        if incoming.lease is not None:
+            replies = await _answer(conversation_id, incoming)
+            if replies is not None:
+                return replies
+            # Our claim expired mid-turn and a retry took the message over: its answer counts.
+        if time.monotonic() > deadline:
+            raise StillAnswering(conversation_id)
+        await asyncio.sleep(POLL_S)
+        incoming = await anyio.to_thread.run_sync(_poll, conversation_id, incoming.message_id, payload)
+
+
+async def _answer(conversation_id: str, incoming: Incoming) -> list[Reply] | None:
+    """The turn of a message we hold the claim on; None if the claim was lost before the end."""
+    owner = incoming.lease
+    assert owner is not None
     notice = [incoming.redaction_notice] if incoming.redaction_notice else []
-    held = hold_for_staff(conversation_id, incoming.message_id)
-    if held is not None:  # waiting or with staff: the message is on the ticket and Rasa stays silent
-        return notice + held
-    replies = _bot_turn(conversation_id, incoming)
+    try:
+        held = await _in_thread(hold_for_staff, conversation_id, incoming.message_id, owner)
+        if held is not None:  # waiting or with staff: the message is on the ticket and Rasa stays silent
+            return notice + held
+        replies = await _bot_turn(conversation_id, incoming)
+        return notice + await _in_thread(_finish, conversation_id, incoming, replies)
+    except lease.LeaseLost:
+        return None  # the transaction that would have answered was rolled back
+    except BaseException:
+        # This attempt failed: a retry may take the turn over at once instead of after the claim.
+        with anyio.CancelScope(shield=True):
+            try:
+                await anyio.to_thread.run_sync(_give_up, incoming.message_id, owner)
+            except Exception:  # noqa: BLE001 - the database may be what failed; the claim expires anyway
+                log.warning("could not give up a turn's claim; it expires by itself")
+        raise
+
+
+def _give_up(message_id: int, owner: str) -> None:
     with session_scope() as session:
+        lease.expire(session, message_id, owner)
+
+
+def _finish(conversation_id: str, incoming: Incoming, replies: list[Reply]) -> list[Reply]:
+    """Store the answer and give up the claim in one transaction, only if the claim is still ours:
+    so a message is answered once even when a late attempt and its retry both finish."""
+    with session_scope() as session:
+        lease.release(session, incoming.message_id, incoming.lease)  # LeaseLost: nothing is stored
         conv = session.get(Conversation, conversation_id)
         assert conv is not None
         if incoming.unsupported_language and not conv.language_locked:
@@ -229,7 +372,7 @@ def _post(
         if replies:
             counters.count_turn(session, conv, incoming.language, replies[0].kind, replies[0].topic)
         needs.note_turn(session, conv, incoming.message_id, incoming.payload, replies)
-    return notice + replies
+    return replies
 
 
 def transcript(session: Session, conv: Conversation, after: int = 0) -> list[Message]:

@@ -20,10 +20,12 @@ PG_BASE = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127
 
 def _reset_caches() -> None:
     from api import db, settings
+    from api.conversations import rasa_client
     from api.faq import retrieval
     from api.texts.service import catalog
 
     settings.get_settings.cache_clear()
+    rasa_client.reset()
     db.get_engine.cache_clear()
     db._factory.cache_clear()
     retrieval._index = None

@@ -69,12 +69,12 @@ def rasa(seeded: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeRasa]:
     fake = FakeRasa()
     monkeypatch.setenv("RASA_URL", fake.url)
     settings.get_settings.cache_clear()
-    rasa_client._client.cache_clear()
+    rasa_client.reset()
     yield fake
     fake.server.shutdown()
     monkeypatch.undo()
     settings.get_settings.cache_clear()
-    rasa_client._client.cache_clear()
+    rasa_client.reset()
 
 
 def survivors(secrets: list[str], *blobs: str) -> list[str]:
@@ -192,7 +192,7 @@ def test_an_sms_is_redacted_before_it_is_stored_or_sent_to_rasa(client, rasa, mo
     from tests.api.sms_support import Phone, sms_settings
 
     with sms_settings(monkeypatch, RASA_URL=rasa.url):
-        rasa_client._client.cache_clear()
+        rasa_client.reset()
         phone = Phone(client)
         assert phone.text("Hej, mitt personnummer är 850312–1234 och pinkoden är 4321").status_code == 200
         with session_scope() as session:

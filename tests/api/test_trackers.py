@@ -54,7 +54,7 @@ def rasa(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeRasa]:
 
     fake = FakeRasa()
     client = httpx.Client(base_url=fake.url, timeout=5)
-    monkeypatch.setattr(rasa_client, "_client", lambda: client)
+    monkeypatch.setattr(rasa_client, "_sync_client", lambda: client)
     yield fake
     fake.server.shutdown()
     client.close()
