@@ -13,6 +13,7 @@ from api.handoff import tickets
 from api.handoff.schemas import Contact
 from api.handoff.states import IllegalTransition
 from api.handoff.streams import resident_stream
+from api.input_rules import DbInt
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
@@ -48,8 +49,8 @@ def events(
     session: SessionDep,
     authorization: Annotated[str | None, Header()] = None,
     token: Annotated[str | None, Query(description="The conversation token, for EventSource")] = None,
-    after: Annotated[int, Query(description="Send transcript messages after this id first")] = 0,
-    last_event_id: Annotated[int | None, Header()] = None,
+    after: Annotated[DbInt, Query(description="Send transcript messages after this id first")] = 0,
+    last_event_id: Annotated[DbInt | None, Header()] = None,
 ) -> StreamingResponse:
     """Server-sent events: `ready` {state}, then each new transcript message as `message` (bot, staff,
     system events), `state` when the conversation's state changes, `gone` when it was deleted."""
