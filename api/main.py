@@ -22,6 +22,7 @@ from api.curation import routes as curation_routes
 from api.db import session_scope
 from api.faq.retrieval import get_index
 from api.handoff import admin_routes, resident_routes, staff_routes
+from api.input_rules import RefuseNulInUrl
 from api.insights import routes as insights_routes
 from api.language import routes as language_routes
 from api.language.detect import warm_up
@@ -121,6 +122,7 @@ def create_app() -> FastAPI:
     app.include_router(sms_staff_routes.router)
     app.include_router(answer_page.router)
     app.include_router(widget_routes.router)  # /widget.js, its strings, the demo host page at /
+    app.add_middleware(RefuseNulInUrl)  # inside CORS: a widget on another site can read the 400
     app.add_middleware(WidgetCORS, origins=get_settings().widget_origins)
     app.mount("/static", AssetFiles(directory=STATIC), name="static")  # .js and .css only: pages need their CSP
 

@@ -6,13 +6,14 @@ import hmac
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Header, HTTPException, status
-from pydantic import BaseModel
+from pydantic import Field
 from sqlalchemy.orm import Session
 
 from api.conversations.answering import respond, small_talk
 from api.conversations.models import Conversation
 from api.conversations.routes import SessionDep
 from api.conversations.service import last_resident_language
+from api.input_rules import RequestBody
 from api.language.registry import is_supported
 from api.settings import get_settings
 
@@ -22,15 +23,16 @@ router = APIRouter(prefix="/internal", tags=["internal (bot side)"], include_in_
 
 def check_internal_token(x_internal_token: Annotated[str | None, Header()] = None) -> None:
     """Only from the header: a token in a URL ends up in access logs."""
-    supplied = x_internal_token or ""
-    if not hmac.compare_digest(supplied, get_settings().internal_token):
+    # Bytes, not str: compare_digest refuses non-ASCII str, and any header value may arrive.
+    supplied = (x_internal_token or "").encode("utf-8", "surrogatepass")
+    if not hmac.compare_digest(supplied, get_settings().internal_token.encode("utf-8", "surrogatepass")):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Internal endpoint: wrong or missing internal token")
 
 
 Internal = Depends(check_internal_token)
 
 
-class BotTurn(BaseModel):
+class BotTurn(RequestBody):
     conversation_id: str
     action: Literal["answer_faq", "out_of_scope", "request_human", "choose_language"]
     text: str = ""
@@ -63,9 +65,9 @@ def bot_respond(body: BotTurn, session: SessionDep) -> dict[str, Any]:
 NLG_RESPONSES: dict[str, str] = {"utter_greet": "greet", "utter_thanks": "thanks", "utter_goodbye": "goodbye"}
 
 
-class NlgRequest(BaseModel):
+class NlgRequest(RequestBody):
     response: str
-    tracker: dict[str, Any] = {}
+    tracker: dict[str, Any] = Field(default_factory=dict)
 
 
 @router.post("/nlg", dependencies=[Internal])

@@ -21,6 +21,7 @@ from api.conversations.schemas import (
     TranscriptMessage,
 )
 from api.db import session_scope
+from api.input_rules import DbInt
 from api.language.registry import is_supported
 from api.libraries.models import Library
 
@@ -100,7 +101,7 @@ async def post_message(conversation_id: str, body: NewMessage, token: TokenDep) 
 
 
 @router.get("/{conversation_id}/messages", response_model=Transcript)
-def get_messages(conversation_id: str, session: SessionDep, token: TokenDep, after: int = 0) -> Transcript:
+def get_messages(conversation_id: str, session: SessionDep, token: TokenDep, after: DbInt = 0) -> Transcript:
     conv = _authorised(session, conversation_id, token)
     messages = [
         TranscriptMessage.model_validate(m, from_attributes=True) for m in service.transcript(session, conv, after)

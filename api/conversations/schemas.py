@@ -7,12 +7,13 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from api.input_rules import RequestBody
 from api.settings import get_settings
 
 MAX_CHARS = get_settings().max_message_chars
 
 
-class NewConversation(BaseModel):
+class NewConversation(RequestBody):
     model_config = ConfigDict(extra="forbid")
     channel: Literal["web"] = "web"
     library: str | None = Field(default=None, description="A library id from GET /api/libraries")
@@ -24,7 +25,7 @@ class ConversationCreated(BaseModel):
     token: str = Field(description="Send as `Authorization: Bearer <token>` on every resident call")
 
 
-class ConversationSettings(BaseModel):
+class ConversationSettings(RequestBody):
     model_config = ConfigDict(extra="forbid")
     language: str | None = Field(default=None, description="An explicit choice: sticks until changed")
     easy_read: bool | None = None
@@ -40,7 +41,7 @@ class ConversationOut(BaseModel):
     state: str
 
 
-class NewMessage(BaseModel):
+class NewMessage(RequestBody):
     model_config = ConfigDict(extra="forbid")
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_CHARS, strict=True)]
     payload: Annotated[str, StringConstraints(max_length=120)] | None = Field(

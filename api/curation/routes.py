@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Body, Depends, HTTPException, Query, status
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 from sqlalchemy.orm import Session
 
 from api.conversations.routes import SessionDep
@@ -28,6 +28,7 @@ from api.faq.content_format import (
 from api.faq.topics import areas
 from api.handoff.auth import Caller, role_and_csrf_required, role_required
 from api.handoff.clock import iso
+from api.input_rules import DbInt, RequestBody, StoredText
 from api.libraries.models import Library
 
 router = APIRouter(prefix="/api/curation", tags=["content curation (coordinators)"])
@@ -100,7 +101,7 @@ def meta(caller: CuratorDep, session: SessionDep) -> dict[str, Any]:
 # ---- FAQ entries -----------------------------------------------------------------------------
 
 
-class NewTopic(BaseModel):
+class NewTopic(RequestBody):
     model_config = ConfigDict(extra="forbid")
     topic: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=80)]
     area: str
@@ -111,20 +112,20 @@ class NewTopic(BaseModel):
     questions: dict[str, list[str]] = Field(default_factory=dict, description="Question variants per language")
 
 
-class TranslationIn(BaseModel):
+class TranslationIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     title: str
     answer: str = ""
     sms: str = ""
-    questions: list[str] = []
+    questions: list[str] = Field(default_factory=list)
     status: Literal["draft", "reviewed"] | None = Field(
         default=None,
         description="reviewed: you speak the language and checked the text. Omitted: a changed text is a draft",
     )
-    version: int | None = Field(default=None, description="The version you edited; a newer one gives 409")
+    version: DbInt | None = Field(default=None, description="The version you edited; a newer one gives 409")
 
 
-class StateIn(BaseModel):
+class StateIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     state: Literal["draft", "live", "retired"]
 
@@ -181,7 +182,7 @@ def delete_translation(
     language: str,
     caller: CuratorWriteDep,
     session: SessionDep,
-    expected: int | None = None,
+    expected: DbInt | None = None,
 ) -> None:
     _do(
         session, lambda: entries.delete_translation(session, caller.staff, topic, _library(version), language, expected)
@@ -238,7 +239,7 @@ def recent_changes(
 
 
 @router.post("/changes/{change_id}/revert")
-def revert_change(change_id: int, caller: CuratorWriteDep, session: SessionDep) -> dict[str, Any]:
+def revert_change(change_id: DbInt, caller: CuratorWriteDep, session: SessionDep) -> dict[str, Any]:
     """Write back what was there before the change; the revert is itself a change."""
     change = session.get(ContentChange, change_id)
     if change is None:
@@ -250,11 +251,11 @@ def revert_change(change_id: int, caller: CuratorWriteDep, session: SessionDep) 
 # ---- bot texts -------------------------------------------------------------------------------
 
 
-class TextIn(BaseModel):
+class TextIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     text: str
     status: Literal["draft", "reviewed"] | None = None
-    version: int | None = None
+    version: DbInt | None = None
 
 
 @router.get("/texts")
@@ -279,7 +280,7 @@ def text_history(key: str, caller: CuratorDep, session: SessionDep) -> list[dict
 # ---- try it ----------------------------------------------------------------------------------
 
 
-class TryIn(BaseModel):
+class TryIn(RequestBody):
     model_config = ConfigDict(extra="forbid")
     text: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
     library: str | None = None
@@ -324,7 +325,7 @@ def export(
 def import_content(
     caller: CuratorWriteDep,
     session: SessionDep,
-    data: Annotated[str, Body(media_type="text/plain", description="The file's text (YAML or CSV)")],
+    data: Annotated[StoredText, Body(media_type="text/plain", description="The file's text (YAML or CSV)")],
     format: Literal["yaml", "csv"] = "yaml",
     dry_run: bool = Query(False, description="Check and report what would change; write nothing"),
 ) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from api.handoff import accounts, sessions
 from api.handoff.auth import AdminDep, AdminWriteDep
 from api.handoff.models import StaffUser
 from api.handoff.schemas import NewStaff, StaffUpdate, UserOut
+from api.input_rules import DbInt
 
 router = APIRouter(prefix="/api/staff/users", tags=["staff accounts (admin)"])
 
@@ -53,7 +54,7 @@ def create_user(body: NewStaff, caller: AdminWriteDep, session: SessionDep) -> U
 
 
 @router.patch("/{user_id}", response_model=UserOut)
-def update_user(user_id: int, body: StaffUpdate, caller: AdminWriteDep, session: SessionDep) -> UserOut:
+def update_user(user_id: DbInt, body: StaffUpdate, caller: AdminWriteDep, session: SessionDep) -> UserOut:
     """Change name, role, library, languages or password; `active: false` also ends the account's sessions."""
     user = session.get(StaffUser, user_id)
     if user is None:

@@ -15,6 +15,7 @@ from api.handoff import stream_tickets, tickets
 from api.handoff.schemas import Contact
 from api.handoff.states import IllegalTransition
 from api.handoff.streams import resident_stream
+from api.input_rules import DbInt
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
@@ -55,8 +56,8 @@ def events(
     ticket: Annotated[str | None, Query(description="From POST .../events/ticket (EventSource sends no headers)")] = (
         None
     ),
-    after: Annotated[int, Query(description="Send transcript messages after this id first")] = 0,
-    last_event_id: Annotated[int | None, Header()] = None,
+    after: Annotated[DbInt, Query(description="Send transcript messages after this id first")] = 0,
+    last_event_id: Annotated[DbInt | None, Header()] = None,
 ) -> StreamingResponse:
     """Server-sent events: `ready` {state}, then each new transcript message as `message` (bot, staff,
     system events), `state` when the conversation's state changes, `gone` when it was deleted."""

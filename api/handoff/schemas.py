@@ -9,13 +9,14 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from api.conversations.schemas import ConversationOut, TranscriptMessage
+from api.input_rules import DbInt, RequestBody
 
 StaffText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=4000, strict=True)]
 Role = Literal["staff", "coordinator", "admin"]
 TicketState = Literal["waiting", "with_staff", "resolved", "closed"]
 
 
-class Login(BaseModel):
+class Login(RequestBody):
     model_config = ConfigDict(extra="forbid")
     email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
     password: Annotated[str, StringConstraints(min_length=1, max_length=1000)]
@@ -48,17 +49,17 @@ class Colleague(Person):
     online: bool
 
 
-class NewStaff(BaseModel):
+class NewStaff(RequestBody):
     model_config = ConfigDict(extra="forbid")
     email: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=254)]
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
     password: Annotated[str, StringConstraints(min_length=10, max_length=1000)]
     role: Role = "staff"
     library: str
-    languages: list[str] = []
+    languages: list[str] = Field(default_factory=list)
 
 
-class StaffUpdate(BaseModel):
+class StaffUpdate(RequestBody):
     model_config = ConfigDict(extra="forbid")
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)] | None = None
     password: Annotated[str, StringConstraints(min_length=10, max_length=1000)] | None = None
@@ -117,15 +118,15 @@ class TicketDetail(BaseModel):
     )
 
 
-class StaffMessage(BaseModel):
+class StaffMessage(RequestBody):
     model_config = ConfigDict(extra="forbid")
     text: StaffText
 
 
-class Transfer(BaseModel):
+class Transfer(RequestBody):
     model_config = ConfigDict(extra="forbid")
     library: str | None = Field(default=None, description="Back in the queue for this library")
-    staff_id: int | None = Field(default=None, description="Assigned to this colleague")
+    staff_id: DbInt | None = Field(default=None, description="Assigned to this colleague")
 
 
 class Suggestion(BaseModel):
@@ -144,7 +145,7 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _PHONE = re.compile(r"^\+?[\d\s()./-]{6,25}$")
 
 
-class Contact(BaseModel):
+class Contact(RequestBody):
     model_config = ConfigDict(extra="forbid")
     contact: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)] = Field(
         description="An e-mail address or a phone number for the answer"

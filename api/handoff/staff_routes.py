@@ -42,6 +42,7 @@ from api.handoff.schemas import (
 from api.handoff.states import IllegalTransition
 from api.handoff.streams import staff_stream
 from api.handoff.throttle import login_throttle
+from api.input_rules import DbInt
 from api.settings import get_settings
 from api.sms.phone import mask
 
@@ -161,7 +162,7 @@ def queue(
     language: str | None = None,
     channel: str | None = None,
     topic: str | None = Query(default=None, description="A topic id or its prefix (`emedia`)"),
-    assignee: str | None = Query(default=None, pattern=r"^(me|none|\d+)$", description="me, none or a staff id"),
+    assignee: str | None = Query(default=None, pattern=r"^(me|none|\d{1,9})$", description="me, none or a staff id"),
     sort: Sort = "age",
 ) -> TicketList:
     found = list_tickets(
@@ -195,13 +196,13 @@ def _detail(session: Session, ticket: Ticket, viewer: StaffUser) -> TicketDetail
 
 
 @router.get("/tickets/{ticket_id}", response_model=TicketDetail)
-def ticket_detail(ticket_id: int, caller: StaffDep, session: SessionDep) -> TicketDetail:
+def ticket_detail(ticket_id: DbInt, caller: StaffDep, session: SessionDep) -> TicketDetail:
     """The whole conversation (the bot's part included), the internal notes, and for the assignee the contact."""
     return _detail(session, _ticket(session, ticket_id), caller.staff)
 
 
 @router.post("/tickets/{ticket_id}/claim", response_model=TicketDetail)
-def claim(ticket_id: int, caller: StaffWriteDep, session: SessionDep) -> TicketDetail:
+def claim(ticket_id: DbInt, caller: StaffWriteDep, session: SessionDep) -> TicketDetail:
     """Take a waiting ticket. Of two staff claiming at once exactly one wins; the other gets 409."""
     ticket = _ticket(session, ticket_id)
     _act(session, lambda: tickets.claim(session, ticket, caller.staff))
@@ -209,7 +210,7 @@ def claim(ticket_id: int, caller: StaffWriteDep, session: SessionDep) -> TicketD
 
 
 @router.post("/tickets/{ticket_id}/reply", response_model=TranscriptMessage, status_code=status.HTTP_201_CREATED)
-def reply(ticket_id: int, body: StaffMessage, caller: StaffWriteDep, session: SessionDep) -> TranscriptMessage:
+def reply(ticket_id: DbInt, body: StaffMessage, caller: StaffWriteDep, session: SessionDep) -> TranscriptMessage:
     """A reply in the resident's chat (only by the staff member who claimed the ticket)."""
     ticket = _ticket(session, ticket_id, lock=True)
     msg = _act(session, lambda: tickets.reply(session, ticket, caller.staff, body.text))
@@ -217,7 +218,7 @@ def reply(ticket_id: int, body: StaffMessage, caller: StaffWriteDep, session: Se
 
 
 @router.post("/tickets/{ticket_id}/notes", response_model=NoteOut, status_code=status.HTTP_201_CREATED)
-def add_note(ticket_id: int, body: StaffMessage, caller: StaffWriteDep, session: SessionDep) -> NoteOut:
+def add_note(ticket_id: DbInt, body: StaffMessage, caller: StaffWriteDep, session: SessionDep) -> NoteOut:
     """An internal note for colleagues: never shown to the resident."""
     ticket = _ticket(session, ticket_id)
     note = _act(session, lambda: tickets.add_note(session, ticket, caller.staff, body.text))
@@ -225,7 +226,7 @@ def add_note(ticket_id: int, body: StaffMessage, caller: StaffWriteDep, session:
 
 
 @router.post("/tickets/{ticket_id}/transfer", response_model=TicketOut)
-def transfer(ticket_id: int, body: Transfer, caller: StaffWriteDep, session: SessionDep) -> TicketOut:
+def transfer(ticket_id: DbInt, body: Transfer, caller: StaffWriteDep, session: SessionDep) -> TicketOut:
     """To another library (`library`: back in the queue for it) or to a colleague (`staff_id`: assigned)."""
     ticket = _ticket(session, ticket_id)
     _act(session, lambda: tickets.transfer(session, ticket, caller.staff, body.library, body.staff_id))
@@ -233,14 +234,14 @@ def transfer(ticket_id: int, body: Transfer, caller: StaffWriteDep, session: Ses
 
 
 @router.post("/tickets/{ticket_id}/resolve", response_model=TicketOut)
-def resolve(ticket_id: int, caller: StaffWriteDep, session: SessionDep) -> TicketOut:
+def resolve(ticket_id: DbInt, caller: StaffWriteDep, session: SessionDep) -> TicketOut:
     ticket = _ticket(session, ticket_id)
     _act(session, lambda: tickets.resolve(session, ticket, caller.staff))
     return _ticket_out(ticket, caller.staff)
 
 
 @router.post("/tickets/{ticket_id}/reopen", response_model=TicketOut)
-def reopen(ticket_id: int, caller: StaffWriteDep, session: SessionDep) -> TicketOut:
+def reopen(ticket_id: DbInt, caller: StaffWriteDep, session: SessionDep) -> TicketOut:
     """A resolved ticket back in the queue (unassigned)."""
     ticket = _ticket(session, ticket_id)
     _act(session, lambda: tickets.reopen(session, ticket))
@@ -248,7 +249,7 @@ def reopen(ticket_id: int, caller: StaffWriteDep, session: SessionDep) -> Ticket
 
 
 @router.post("/tickets/{ticket_id}/hand-back", response_model=TicketOut)
-def hand_back(ticket_id: int, caller: StaffWriteDep, session: SessionDep) -> TicketOut:
+def hand_back(ticket_id: DbInt, caller: StaffWriteDep, session: SessionDep) -> TicketOut:
     """The assistant answers the conversation again; the ticket is closed."""
     ticket = _ticket(session, ticket_id)
     _act(session, lambda: tickets.hand_back(session, ticket, caller.staff))
@@ -259,7 +260,7 @@ def hand_back(ticket_id: int, caller: StaffWriteDep, session: SessionDep) -> Tic
 
 
 @router.get("/tickets/{ticket_id}/suggestion", response_model=Suggestion)
-def suggestion(ticket_id: int, caller: StaffDep, session: SessionDep, topic: str | None = None) -> Suggestion:
+def suggestion(ticket_id: DbInt, caller: StaffDep, session: SessionDep, topic: str | None = None) -> Suggestion:
     """The curated FAQ answer of `topic` (default: the ticket's topic) in the resident's language, as a draft."""
     ticket = _ticket(session, ticket_id)
     conv = session.get(Conversation, ticket.conversation_id)

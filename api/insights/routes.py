@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException, status
-from pydantic import BaseModel, ConfigDict
+from pydantic import ConfigDict
 
 from api.conversations.routes import SessionDep, TokenDep, _authorised
 from api.curation.routes import CuratorDep
+from api.input_rules import Day, DbInt, RequestBody
 from api.insights import feedback, report
 from api.libraries.models import Library
 
@@ -17,14 +17,14 @@ resident_router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 router = APIRouter(prefix="/api/insights", tags=["insights (coordinators)"])
 
 
-class Rating(BaseModel):
+class Rating(RequestBody):
     model_config = ConfigDict(extra="forbid")
     rating: Literal["up", "down"] | None
 
 
 @resident_router.post("/{conversation_id}/messages/{message_id}/feedback")
 def rate_answer(
-    conversation_id: str, message_id: int, body: Rating, session: SessionDep, token: TokenDep
+    conversation_id: str, message_id: DbInt, body: Rating, session: SessionDep, token: TokenDep
 ) -> dict[str, Any]:
     """Thumbs up or down on one of the assistant's answers (`null` withdraws the rating)."""
     conv = _authorised(session, conversation_id, token)
@@ -42,8 +42,8 @@ def rate_answer(
 def insights(
     caller: CuratorDep,
     session: SessionDep,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
     library: str | None = None,
 ) -> dict[str, Any]:
     """Conversations per day, by library, language and channel; top topics; bot vs staff;

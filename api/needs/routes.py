@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from api.conversations.routes import SessionDep
 from api.curation import entries
 from api.curation.routes import CuratorDep, CuratorWriteDep, _do
 from api.faq.content_format import TITLE_MAX, content_keys
+from api.input_rules import Day, DbInt, RequestBody
 from api.needs import grouping
 from api.needs.models import NEED_REASONS, ResidentNeed
 from api.settings import get_settings
@@ -37,8 +38,8 @@ def inbox(
     state: Literal["open", "dismissed", "drafted", "added"] = "open",
     library: str | None = None,
     reason: Annotated[list[Reason] | None, Query()] = None,
-    start: date | None = None,
-    end: date | None = None,
+    start: Day | None = None,
+    end: Day | None = None,
 ) -> dict[str, Any]:
     """Questions the assistant could not answer or that went to staff, grouped by meaning
     across languages, largest group first, each with its closest existing topic."""
@@ -55,9 +56,9 @@ def inbox(
     return {"total": len(items), "reasons": list(NEED_REASONS), "groups": groups}
 
 
-class NeedIds(BaseModel):
+class NeedIds(RequestBody):
     model_config = ConfigDict(extra="forbid")
-    ids: list[int] = Field(min_length=1, max_length=2000)
+    ids: list[DbInt] = Field(min_length=1, max_length=2000)
 
 
 class DraftTopic(NeedIds):
@@ -72,7 +73,7 @@ class AddVariants(NeedIds):
     library: str | None = Field(default=None, description="Add to this library's local version (default: regional)")
 
 
-def _needs(session: Session, ids: list[int]) -> list[tuple[ResidentNeed, str]]:
+def _needs(session: Session, ids: list[DbInt]) -> list[tuple[ResidentNeed, str]]:
     rows = session.execute(
         select(ResidentNeed, Message.text)
         .join(Message, Message.id == ResidentNeed.message_id)

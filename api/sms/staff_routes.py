@@ -13,6 +13,7 @@ from sqlalchemy import select
 from api.conversations.routes import SessionDep
 from api.handoff.auth import StaffDep
 from api.handoff.models import Ticket
+from api.input_rules import DbInt
 from api.sms.models import SmsOutbox
 from api.sms.phone import mask
 
@@ -35,7 +36,7 @@ class OutgoingSms(BaseModel):
 
 
 @router.get("/tickets/{ticket_id}/sms", response_model=list[OutgoingSms])
-def ticket_sms(ticket_id: int, caller: StaffDep, session: SessionDep) -> list[OutgoingSms]:
+def ticket_sms(ticket_id: DbInt, caller: StaffDep, session: SessionDep) -> list[OutgoingSms]:
     ticket = session.get(Ticket, ticket_id)
     if ticket is None:
         raise HTTPException(status.HTTP_404_NOT_FOUND, f"No ticket {ticket_id}")

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from api.db import session_scope
+from api.input_rules import strip_controls
 from api.settings import get_settings
 from api.sms import auth
 from api.sms.inbound import InboundSms, receive
@@ -43,6 +44,12 @@ async def _form(request: Request) -> list[tuple[str, str]]:
         return parse_qsl((await request.body()).decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except (UnicodeDecodeError, ValueError):
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "The form body is not valid UTF-8") from None
+
+
+def _cleaned(params: list[tuple[str, str]]) -> dict[str, str]:
+    """Control characters removed (NUL cannot be stored), not refused: a 4xx would make the
+    provider drop the resident's message. After any signature check, which covers the raw values."""
+    return {name: strip_controls(value) for name, value in params}
 
 
 def _field(form: dict[str, str], name: str, max_len: int = 64) -> str:
@@ -87,7 +94,7 @@ async def elks_inbound(
     _enabled("46elks")
     if not auth.elks_ok(secret, authorization):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Not a 46elks callback of ours")
-    form = dict(await _form(request))
+    form = _cleaned(await _form(request))
     message = form.get("message")
     if message is None:
         raise HTTPException(status.HTTP_400_BAD_REQUEST, "Missing form field 'message'")
@@ -103,7 +110,7 @@ async def elks_delivery(
     _enabled("46elks")
     if not auth.elks_ok(secret, authorization):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Not a 46elks callback of ours")
-    form = dict(await _form(request))
+    form = _cleaned(await _form(request))
     await run_in_threadpool(_status, "46elks", _field(form, "id"), _field(form, "status", 20))
     return Response(status_code=status.HTTP_200_OK)
 
@@ -114,7 +121,7 @@ async def _signed_twilio_form(request: Request, signature: str | None) -> dict[s
     params = await _form(request) if signature and is_form else []  # anything else cannot carry a valid signature
     if not auth.twilio_ok(signature, _twilio_url(request), params):
         raise HTTPException(status.HTTP_403_FORBIDDEN, "Missing or wrong X-Twilio-Signature")
-    return dict(params)
+    return _cleaned(params)
 
 
 @router.post("/twilio")
