@@ -4,7 +4,6 @@ NLG endpoint, everything else through the text catalog, so an edit needs no retr
 
 from __future__ import annotations
 
-import string
 from datetime import datetime
 from typing import Any
 
@@ -20,9 +19,10 @@ from api.faq.revision import TEXTS, bump_revision
 from api.handoff.clock import iso, now
 from api.handoff.models import StaffUser
 from api.language.registry import languages
+from api.texts import placeholders
 
 TEXT_MAX = 1000
-REFERENCE_LANGUAGE = "en"  # the key list and the placeholders every translation must keep
+REFERENCE_LANGUAGE = "en"  # the texts shown as the reference (the placeholders: api/texts/placeholders.py)
 
 # What each text is for, grouped as a coordinator thinks of them. A key missing here is shown
 # under "Övrigt" (other), so a new text in data/texts/en.yml is never hidden.
@@ -94,11 +94,6 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 
 
-def placeholders(text: str) -> list[str]:
-    """The {names} a text uses; raises ValueError for unbalanced braces."""
-    return sorted({name for _, name, _, _ in string.Formatter().parse(text) if name})
-
-
 def text_keys(session: Session) -> list[str]:
     return sorted(set(session.scalars(select(BotText.key).where(BotText.language == REFERENCE_LANGUAGE))))
 
@@ -124,21 +119,16 @@ def check_text(session: Session, key: str, language: str, text: str) -> list[str
     if language not in languages():
         return [f"{where}: unknown language {language!r}"]
     reference = _row(session, key, REFERENCE_LANGUAGE)
-    if reference is None:
+    if reference is None or not placeholders.known(key):
         return [f"unknown text key {key!r}"]
     text = text.strip()
     if not text:
         return [f"{where}: the text is empty"]
     if len(text) > TEXT_MAX:
         return [f"{where}: {len(text)} characters, at most {TEXT_MAX}"]
-    try:
-        used = placeholders(text)
-    except ValueError:
-        return [f"{where}: a {{ or }} is unmatched; placeholders look like {{minutes}}"]
-    wanted = placeholders(reference.text)
-    if used != wanted:
-        want = ", ".join("{" + p + "}" for p in wanted) or "no placeholders"
-        return [f"{where}: must use exactly {want} (found {', '.join('{' + p + '}' for p in used) or 'none'})"]
+    wrong = placeholders.problems(key, text)
+    if wrong:
+        return [f"{where}: {problem}" for problem in wrong]
     if "|" in reference.text and text.count("|") != reference.text.count("|"):
         return [f"{where}: needs {reference.text.count('|') + 1} parts separated by |, like the English text"]
     return []
@@ -166,7 +156,11 @@ def listing(session: Session) -> dict[str, Any]:
     return {
         "groups": groups,
         "texts": {
-            key: {"placeholders": placeholders(reference[key]), "languages": by_key[key]} for key in sorted(reference)
+            key: {
+                "placeholders": sorted(placeholders.required(key)) if placeholders.known(key) else [],
+                "languages": by_key[key],
+            }
+            for key in sorted(reference)
         },
     }
 
