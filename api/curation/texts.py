@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from api.curation import history
 from api.curation.errors import Conflict, CurationError, NotFound
 from api.curation.models import ContentChange
-from api.curation.permissions import check_review
+from api.curation.permissions import Review, after_save
 from api.faq.models import BotText
 from api.faq.revision import TEXTS, bump_revision
 from api.handoff.clock import iso, now
@@ -175,8 +175,6 @@ def save_text(
     expected_version: int | None = None,
     *,
     action: str | None = None,
-    reviewed_by: str | None = None,
-    reviewed_at: Any = None,
 ) -> BotText:
     errors = check_text(session, key, language, text)
     if errors:
@@ -191,13 +189,11 @@ def save_text(
         row = BotText(key=key, language=language, text="", status="draft", version=0)
         session.add(row)
     changed = row.text != text.strip()
-    if action == "imported":  # a file says who reviewed it; the history says who imported it
-        row.status, row.reviewed_by, row.reviewed_at = status or "draft", reviewed_by, reviewed_at
-    elif status == "reviewed" and (changed or row.status != "reviewed"):
-        if staff is None:
-            raise CurationError("A review needs a person")
-        check_review(staff, language)
-        row.status, row.reviewed_by, row.reviewed_at = "reviewed", staff.name, now()
+    if staff is None and status == "reviewed":
+        raise CurationError("A review needs a person")
+    if staff is not None:  # the editor's and the import's rule: a review is a speaker's, by name
+        review = after_save(staff, language, status, changed=changed, current=Review.of(row))
+        row.status, row.reviewed_by, row.reviewed_at = review.status, review.reviewed_by, review.reviewed_at
     elif status == "draft" or (status is None and changed):
         row.status, row.reviewed_by, row.reviewed_at = "draft", None, None
     row.text = text.strip()
