@@ -100,7 +100,6 @@ def _staff_access(id_hash: str, staff_id: int) -> _Access | None:
 
 async def staff_stream(
     staff_id: int,
-    languages: list[str],
     session_hash: str,
     *,
     broker: Broker | None = None,
@@ -108,7 +107,8 @@ async def staff_stream(
     recheck: float = SESSION_CHECK_S,
 ) -> AsyncIterator[str]:
     """Events: `ready`, `ticket` {event, ticket}, `message` {ticket_id, conversation_id, message},
-    `note` {ticket_id, note}, `logout` (the session ended: log in again).
+    `note` {ticket_id, note}, `logout` (the session ended: log in again). A ticket is flagged
+    `speaks_language` by the account's languages as they are now.
 
     The stream carries residents' messages, so it ends with its login: at once when a logout or
     an account change is announced (ACCESS_CHANGED, published after its commit, on the same

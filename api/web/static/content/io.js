@@ -27,13 +27,15 @@ const WHAT = {
 function showNotReviewed(report) {
   const box = $("import-not-reviewed");
   const rows = report.review_refused || [];
-  if (!rows.length) { box.hidden = true; box.replaceChildren(); return; }
+  if (!rows.length) { box.hidden = true; box.replaceChildren(); return ""; }
   const n = rows.length;
+  const lead = `${n} ${n === 1 ? "text är markerad" : "texter är markerade"} som granskade i filen, men importen ${report.dry_run ? "markerar" : "markerade"} dem inte som granskade: du talar inte språket enligt ditt konto. De är utkast tills en kollega som talar språket granskar dem i redigeraren.`;
   box.replaceChildren(
-    el("p", {}, `${n} ${n === 1 ? "text är markerad" : "texter är markerade"} som granskade i filen men ${report.dry_run ? "importeras" : "importerades"} som utkast, eftersom du inte talar ${n === 1 ? "språket" : "språken"} enligt ditt konto. En kollega som talar språket kan granska dem i redigeraren.`),
+    el("p", {}, lead),
     el("ul", { id: "import-not-reviewed-list" }, rows.slice(0, 200).map((r) => el("li", {}, r.what === "text" ? textName(r) : faqName(r)))),
     ...(n > 200 ? [el("p", {}, `… och ${n - 200} till.`)] : []));
   box.hidden = false;
+  return lead;
 }
 
 function applyState() {
@@ -58,7 +60,7 @@ function showReport(report) {
     : `${report.changed} ${report.changed === 1 ? "ändring" : "ändringar"} är sparade; ${report.unchanged} rader var redan som i filen.`;
   $("import-summary").dataset.changed = report.changed;
   $("import-review").textContent = `Granskare: texter som filen anger som granskade blir granskade av dig (${report.reviewer}) i de språk du talar. Granskarnamn och datum i filen används inte.`;
-  showNotReviewed(report);
+  $("import-summary").dataset.notReviewed = showNotReviewed(report);
   const list = $("import-changes");
   list.replaceChildren(...report.changes.slice(0, 500).map((c) => el("li", {}, (WHAT[c.what] || ((x) => JSON.stringify(x)))(c))));
   if (report.changes.length > 500) list.append(el("li", {}, `… och ${report.changes.length - 500} till.`));
@@ -82,7 +84,7 @@ async function run(dryRun) {
     if (dryRun) checked = file.text;
     else checked = null;
     showReport(report);
-    announce($("import-summary").textContent);
+    announce(`${$("import-summary").textContent} ${$("import-summary").dataset.notReviewed}`.trim());
     $("import-result-title").focus();
   } catch (err) {
     checked = null;
