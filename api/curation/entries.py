@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from api.curation import history
 from api.curation.errors import Conflict, CurationError, NotFound
 from api.curation.models import ContentChange
-from api.curation.permissions import check_library, check_review
+from api.curation.permissions import Review, after_save, check_library
 from api.curation.texts import revert_text
 from api.faq.content_format import (
     REQUIRED_LANGUAGES,
@@ -227,12 +227,8 @@ def save_translation(
     # The review status is about what residents read; question variants only steer matching.
     changed_text = created or any(getattr(tr, f) != getattr(fields, f) for f in VISIBLE)
     changed_questions = list(tr.questions) != fields.questions
-    requested = body.get("status")
-    if requested == "reviewed" and (changed_text or tr.status != "reviewed"):
-        check_review(staff, key)
-        tr.status, tr.reviewed_by, tr.reviewed_at = "reviewed", staff.name, now()
-    elif requested == "draft" or (requested is None and changed_text):
-        tr.status, tr.reviewed_by, tr.reviewed_at = "draft", None, None
+    review = after_save(staff, key, body.get("status"), changed=changed_text, current=Review.of(tr))
+    tr.status, tr.reviewed_by, tr.reviewed_at = review.status, review.reviewed_by, review.reviewed_at
     _write_fields(tr, fields)
     after = snapshot(tr)
     if before == after:

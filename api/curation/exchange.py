@@ -7,7 +7,12 @@ translation (question variants one per line in their cell), for translators and 
 
 An import is checked as a whole before anything is written: one error and nothing changes.
 Rows the file does not mention are left as they are; rows equal to what is stored change
-nothing (and leave no history), so exporting and importing the same file is a no-op."""
+nothing (and leave no history), so exporting and importing the same file is a no-op.
+
+An import follows the editor's review rules: a row the file marks `reviewed` is reviewed only
+when the importer speaks its language, and then by the importer, now; otherwise a changed text
+becomes a draft (the report lists it under `review_refused`). The reviewer names and dates in a
+file are what the export shows, never taken over. The history names the importer."""
 
 from __future__ import annotations
 
@@ -23,9 +28,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.curation import history
-from api.curation.entries import find_entry, find_translation, snapshot
+from api.curation.entries import VISIBLE, find_entry, find_translation, snapshot
 from api.curation.errors import CurationError
-from api.curation.permissions import NotAllowed, check_library
+from api.curation.permissions import NotAllowed, Review, after_save, check_library, imported_request
 from api.curation.texts import check_text, save_text
 from api.curation.texts import snapshot as text_snapshot
 from api.faq.content_format import (
@@ -517,9 +522,15 @@ def validate(session: Session, staff: StaffUser, parsed: Parsed) -> list[str]:
 
 @dataclass
 class Report:
+    """What an import changes. Every change says the review status it leaves (`reviewed` by the
+    importer, `reviewer`); `review_refused` lists the rows the file marks reviewed that stay or
+    become drafts because the importer does not speak their language."""
+
     dry_run: bool
+    reviewer: str = ""
     changes: list[dict[str, Any]] = field(default_factory=list)
     unchanged: int = 0
+    review_refused: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -527,11 +538,9 @@ class Report:
             "changed": len(self.changes),
             "unchanged": self.unchanged,
             "changes": self.changes,
+            "reviewer": self.reviewer,
+            "review_refused": self.review_refused,
         }
-
-
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
 
 
 def _apply_translation(session: Session, staff: StaffUser, tr: _Translation, report: Report) -> bool:
@@ -557,23 +566,23 @@ def _apply_translation(session: Session, staff: StaffUser, tr: _Translation, rep
         report.changes.append({"what": "state", "topic": tr.topic, "library": tr.library, "state": tr.state})
     row = find_translation(entry, tr.key)
     before = snapshot(row)
-    reviewed_by = tr.reviewed_by  # as the file says; the history records who imported it
-    wanted = {
-        **tr.fields.snapshot(),
-        "reviewed_by": reviewed_by if tr.fields.status == "reviewed" else None,
-        "reviewed_at": tr.reviewed_at if tr.fields.status == "reviewed" else None,
-    }
-    if tr.reviewed_at is not None and wanted["reviewed_at"] is not None:
-        wanted["reviewed_at"] = iso(_when(tr.reviewed_at))
-    if before == wanted:
+    # The editor's rules, not the file's reviewer: see permissions.imported_request.
+    changed_text = row is None or any(getattr(row, f) != getattr(tr.fields, f) for f in VISIBLE)
+    changed_questions = row is None or list(row.questions) != list(tr.fields.questions)
+    requested, refused = imported_request(staff, tr.key, tr.fields.status)
+    review = after_save(staff, tr.key, requested, changed=changed_text, current=Review.of(row))
+    if refused and review.status != "reviewed":
+        report.review_refused.append(
+            {"what": "faq", "topic": tr.topic, "library": tr.library, "language": tr.key, "reason": "language"}
+        )
+    if not changed_text and not changed_questions and review == Review.of(row):
         return created_entry
     if row is None:
         row = FaqTranslation(language=language, variant=variant, title="", answer="", sms="", questions=[], version=0)
         entry.translations.append(row)
     row.title, row.answer, row.sms = tr.fields.title, tr.fields.answer, tr.fields.sms
     row.questions = list(tr.fields.questions)
-    row.status = tr.fields.status
-    row.reviewed_by, row.reviewed_at = wanted["reviewed_by"], _when(wanted["reviewed_at"])
+    row.status, row.reviewed_by, row.reviewed_at = review.status, review.reviewed_by, review.reviewed_at
     row.edited_by, row.updated_at, row.version = staff.name, now(), (row.version or 0) + 1
     entry.updated_at = now()
     history.record(
@@ -587,6 +596,7 @@ def _apply_translation(session: Session, staff: StaffUser, tr: _Translation, rep
             "library": tr.library,
             "language": tr.key,
             "action": "created" if before is None else "updated",
+            "status": review.status,
         }
     )
     return True
@@ -604,7 +614,7 @@ def import_content(session: Session, staff: StaffUser, data: str, fmt: str, dry_
     errors = validate(session, staff, parsed)
     if errors:
         raise ImportInvalid(errors)
-    report = Report(dry_run=dry_run)
+    report = Report(dry_run=dry_run, reviewer=staff.name)
     for t in parsed.topics:
         row = session.get(CustomTopic, t.id)
         if row is None:
@@ -623,22 +633,21 @@ def import_content(session: Session, staff: StaffUser, data: str, fmt: str, dry_
     for t in parsed.texts:
         row = session.scalar(select(BotText).where(BotText.key == t.key, BotText.language == t.language))
         before = text_snapshot(row)
-        reviewed = t.status == "reviewed"
-        wanted = {
-            "text": t.text.strip(),
-            "status": t.status,
-            "reviewed_by": t.reviewed_by if reviewed else None,
-            "reviewed_at": iso(_when(t.reviewed_at)) if reviewed and t.reviewed_at else None,
-        }
-        if before == wanted:
+        requested, refused = imported_request(staff, t.language, t.status)
+        saved = save_text(session, staff, t.key, t.language, t.text, requested, action="imported")
+        if refused and saved.status != "reviewed":
+            report.review_refused.append({"what": "text", "key": t.key, "language": t.language, "reason": "language"})
+        if text_snapshot(saved) == before:
             report.unchanged += 1
             continue
-        save_text(
-            session, staff, t.key, t.language, t.text, t.status, action="imported",
-            reviewed_by=wanted["reviewed_by"], reviewed_at=_when(wanted["reviewed_at"]),
-        )  # fmt: skip
         report.changes.append(
-            {"what": "text", "key": t.key, "language": t.language, "action": "created" if row is None else "updated"}
+            {
+                "what": "text",
+                "key": t.key,
+                "language": t.language,
+                "action": "created" if row is None else "updated",
+                "status": saved.status,
+            }
         )
     if faq_changed:
         session.flush()

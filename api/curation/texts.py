@@ -4,7 +4,6 @@ NLG endpoint, everything else through the text catalog, so an edit needs no retr
 
 from __future__ import annotations
 
-import string
 from datetime import datetime
 from typing import Any
 
@@ -14,15 +13,16 @@ from sqlalchemy.orm import Session
 from api.curation import history
 from api.curation.errors import Conflict, CurationError, NotFound
 from api.curation.models import ContentChange
-from api.curation.permissions import check_review
+from api.curation.permissions import Review, after_save
 from api.faq.models import BotText
 from api.faq.revision import TEXTS, bump_revision
 from api.handoff.clock import iso, now
 from api.handoff.models import StaffUser
 from api.language.registry import languages
+from api.texts import placeholders
 
 TEXT_MAX = 1000
-REFERENCE_LANGUAGE = "en"  # the key list and the placeholders every translation must keep
+REFERENCE_LANGUAGE = "en"  # the texts shown as the reference (the placeholders: api/texts/placeholders.py)
 
 # What each text is for, grouped as a coordinator thinks of them. A key missing here is shown
 # under "Övrigt" (other), so a new text in data/texts/en.yml is never hidden.
@@ -95,11 +95,6 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
 ]
 
 
-def placeholders(text: str) -> list[str]:
-    """The {names} a text uses; raises ValueError for unbalanced braces."""
-    return sorted({name for _, name, _, _ in string.Formatter().parse(text) if name})
-
-
 def text_keys(session: Session) -> list[str]:
     return sorted(set(session.scalars(select(BotText.key).where(BotText.language == REFERENCE_LANGUAGE))))
 
@@ -125,21 +120,16 @@ def check_text(session: Session, key: str, language: str, text: str) -> list[str
     if language not in languages():
         return [f"{where}: unknown language {language!r}"]
     reference = _row(session, key, REFERENCE_LANGUAGE)
-    if reference is None:
+    if reference is None or not placeholders.known(key):
         return [f"unknown text key {key!r}"]
     text = text.strip()
     if not text:
         return [f"{where}: the text is empty"]
     if len(text) > TEXT_MAX:
         return [f"{where}: {len(text)} characters, at most {TEXT_MAX}"]
-    try:
-        used = placeholders(text)
-    except ValueError:
-        return [f"{where}: a {{ or }} is unmatched; placeholders look like {{minutes}}"]
-    wanted = placeholders(reference.text)
-    if used != wanted:
-        want = ", ".join("{" + p + "}" for p in wanted) or "no placeholders"
-        return [f"{where}: must use exactly {want} (found {', '.join('{' + p + '}' for p in used) or 'none'})"]
+    wrong = placeholders.problems(key, text)
+    if wrong:
+        return [f"{where}: {problem}" for problem in wrong]
     if "|" in reference.text and text.count("|") != reference.text.count("|"):
         return [f"{where}: needs {reference.text.count('|') + 1} parts separated by |, like the English text"]
     return []
@@ -167,7 +157,11 @@ def listing(session: Session) -> dict[str, Any]:
     return {
         "groups": groups,
         "texts": {
-            key: {"placeholders": placeholders(reference[key]), "languages": by_key[key]} for key in sorted(reference)
+            key: {
+                "placeholders": sorted(placeholders.required(key)) if placeholders.known(key) else [],
+                "languages": by_key[key],
+            }
+            for key in sorted(reference)
         },
     }
 
@@ -182,8 +176,6 @@ def save_text(
     expected_version: int | None = None,
     *,
     action: str | None = None,
-    reviewed_by: str | None = None,
-    reviewed_at: Any = None,
 ) -> BotText:
     errors = check_text(session, key, language, text)
     if errors:
@@ -198,13 +190,11 @@ def save_text(
         row = BotText(key=key, language=language, text="", status="draft", version=0)
         session.add(row)
     changed = row.text != text.strip()
-    if action == "imported":  # a file says who reviewed it; the history says who imported it
-        row.status, row.reviewed_by, row.reviewed_at = status or "draft", reviewed_by, reviewed_at
-    elif status == "reviewed" and (changed or row.status != "reviewed"):
-        if staff is None:
-            raise CurationError("A review needs a person")
-        check_review(staff, language)
-        row.status, row.reviewed_by, row.reviewed_at = "reviewed", staff.name, now()
+    if staff is None and status == "reviewed":
+        raise CurationError("A review needs a person")
+    if staff is not None:  # the editor's and the import's rule: a review is a speaker's, by name
+        review = after_save(staff, language, status, changed=changed, current=Review.of(row))
+        row.status, row.reviewed_by, row.reviewed_at = review.status, review.reviewed_by, review.reviewed_at
     elif status == "draft" or (status is None and changed):
         row.status, row.reviewed_by, row.reviewed_at = "draft", None, None
     row.text = text.strip()

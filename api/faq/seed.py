@@ -20,6 +20,7 @@ from api.faq.revision import FAQ, TEXTS, bump_revision
 from api.faq.topics import topics
 from api.language.registry import languages
 from api.settings import get_settings
+from api.texts import placeholders
 
 
 class ContentError(ValueError):
@@ -107,6 +108,8 @@ def seed_texts(session: Session) -> int:
         if unknown:
             raise ContentError(f"{path.name}: unknown text keys {sorted(unknown)}")
         for key, text in raw["texts"].items():
+            if wrong := placeholders.problems(key, str(text)):  # the editor's rule holds for the seed too
+                raise ContentError(f"{path.name} {key}: {wrong[0]}")
             row = existing.get((key, lang))
             if row is None:
                 row = BotText(key=key, language=lang)

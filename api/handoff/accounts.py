@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.handoff import notify
 from api.handoff.clock import now
 from api.handoff.models import ROLES, StaffUser
 from api.handoff.passwords import check_strength, hash_password, needs_rehash, verify
@@ -109,6 +110,8 @@ def update_user(
         except ValueError as exc:
             raise AccountError(str(exc)) from None
         user.password_hash = hash_password(password)
+    if active is not None or role is not None or languages is not None:
+        notify.staff_access_changed(session, user.id)  # open desk streams re-check at once
     session.flush()
     return user
 

@@ -16,6 +16,9 @@ from api.conversations.models import Message
 from api.handoff.pubsub import STAFF_CHANNEL, conversation_channel, get_broker
 
 _PENDING = "handoff_pending_updates"
+# Internal, never forwarded to the desk: a staff member's sessions or account changed, so their
+# open event streams re-check what they may still receive (and end when it is nothing).
+ACCESS_CHANGED = "access_changed"
 
 
 def after_commit(session: Session, channel: str, data: dict[str, Any]) -> None:
@@ -24,6 +27,10 @@ def after_commit(session: Session, channel: str, data: dict[str, Any]) -> None:
 
 def to_staff(session: Session, data: dict[str, Any]) -> None:
     after_commit(session, STAFF_CHANNEL, data)
+
+
+def staff_access_changed(session: Session, staff_id: int) -> None:
+    to_staff(session, {"type": ACCESS_CHANGED, "staff_id": staff_id})
 
 
 @event.listens_for(Session, "after_flush")

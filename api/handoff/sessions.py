@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from api.handoff import notify
 from api.handoff.clock import aware, now
 from api.handoff.models import StaffSession, StaffUser
 from api.settings import get_settings
@@ -72,15 +73,24 @@ def csrf_ok(login: StaffSession, token: str | None) -> bool:
 
 def end(session: Session, login: StaffSession) -> None:
     session.delete(login)
+    notify.staff_access_changed(session, login.staff_id)  # its open event streams end at once
 
 
 def end_all(session: Session, staff_id: int) -> None:
     session.execute(delete(StaffSession).where(StaffSession.staff_id == staff_id))
+    notify.staff_access_changed(session, staff_id)
+
+
+def valid_until(session: Session, id_hash: str) -> datetime | None:
+    """When the login expires; None when it has ended (logged out, expired, deleted)."""
+    row = session.scalar(select(StaffSession).where(StaffSession.id_hash == id_hash))
+    if row is None or aware(row.expires_at) <= now():
+        return None
+    return aware(row.expires_at)
 
 
 def still_valid(session: Session, id_hash: str) -> bool:
-    row = session.scalar(select(StaffSession).where(StaffSession.id_hash == id_hash))
-    return row is not None and aware(row.expires_at) > now()
+    return valid_until(session, id_hash) is not None
 
 
 def purge_expired(session: Session) -> None:

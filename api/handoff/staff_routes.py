@@ -288,5 +288,5 @@ def topics(caller: StaffDep, session: SessionDep, language: str = "sv") -> list[
 def events(caller: StaffDep, session: SessionDep) -> StreamingResponse:
     """Server-sent events: `ticket` (queue changes), `message` (ticket transcripts), `note`, `logout`."""
     session.commit()  # release the database connection: the stream may stay open for hours
-    stream = staff_stream(caller.staff.id, list(caller.staff.languages or []), caller.login.id_hash)
+    stream = staff_stream(caller.staff.id, caller.login.id_hash)
     return StreamingResponse(stream, media_type="text/event-stream", headers=STREAM_HEADERS)

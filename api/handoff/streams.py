@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import anyio
@@ -18,12 +20,14 @@ from sqlalchemy import select
 
 from api.conversations.models import Conversation, Message
 from api.db import session_scope
-from api.handoff import serialize, sessions
+from api.handoff import notify, serialize, sessions
 from api.handoff.auth import touch
+from api.handoff.clock import now
 from api.handoff.models import StaffUser
 from api.handoff.pubsub import STAFF_CHANNEL, Broker, conversation_channel, get_broker
 
 HEARTBEAT_S = 15.0
+SESSION_CHECK_S = 5.0  # a staff stream re-reads its login this often, events or not (issue 13: end within 15 s)
 RETRY_MS = 3000
 
 
@@ -76,38 +80,68 @@ async def resident_stream(
             sub.drain()  # one read catches up with every wake-up that arrived meanwhile
 
 
-def _check_staff(id_hash: str, staff_id: int) -> bool:
-    """Still logged in (and marked as online while the desk is open)."""
+@dataclass(frozen=True)
+class _Access:
+    languages: list[str]
+    expires_at: datetime
+
+
+def _staff_access(id_hash: str, staff_id: int) -> _Access | None:
+    """What a staff stream may still deliver: None once its login ended (logged out, expired) or
+    its account was deactivated. Also marks the person as online while the desk is open."""
     with session_scope() as session:
         staff = session.get(StaffUser, staff_id)
-        if staff is None or not staff.active or not sessions.still_valid(session, id_hash):
-            return False
+        expires = sessions.valid_until(session, id_hash)
+        if staff is None or not staff.active or expires is None:
+            return None
         touch(staff)
-        return True
+        return _Access(list(staff.languages or []), expires)
 
 
 async def staff_stream(
     staff_id: int,
-    languages: list[str],
     session_hash: str,
     *,
     broker: Broker | None = None,
     heartbeat: float = HEARTBEAT_S,
+    recheck: float = SESSION_CHECK_S,
 ) -> AsyncIterator[str]:
     """Events: `ready`, `ticket` {event, ticket}, `message` {ticket_id, conversation_id, message},
-    `note` {ticket_id, note}, `logout` (the session ended: log in again)."""
+    `note` {ticket_id, note}, `logout` (the session ended: log in again). A ticket is flagged
+    `speaks_language` by the account's languages as they are now.
+
+    The stream carries residents' messages, so it ends with its login: at once when a logout or
+    an account change is announced (ACCESS_CHANGED, published after its commit, on the same
+    channel, so nothing published later is delivered), at its expiry time, and otherwise within
+    `recheck` seconds (an unannounced change, a lost Redis message), busy or quiet."""
     broker = broker or get_broker()
-    async with broker.subscribe(STAFF_CHANNEL) as sub:
+    clock = anyio.current_time
+    async with broker.subscribe(STAFF_CHANNEL) as sub:  # before the check: no announcement is missed
+        access: _Access | None = await anyio.to_thread.run_sync(_staff_access, session_hash, staff_id)
         yield f"retry: {RETRY_MS}\n\n"
+        if access is None:
+            yield sse({}, "logout")
+            return
         yield sse({"staff_id": staff_id}, "ready")
+        checked = sent = clock()
         while True:
-            item = await sub.get(heartbeat)
-            if item is None:
-                if not await anyio.to_thread.run_sync(_check_staff, session_hash, staff_id):
-                    yield sse({}, "logout")
-                    return
-                yield ": heartbeat\n\n"
+            until_expiry = (access.expires_at - now()).total_seconds()
+            item = await sub.get(max(min(checked + recheck - clock(), sent + heartbeat - clock(), until_expiry), 0.01))
+            announced = item is not None and item.get("type") == notify.ACCESS_CHANGED
+            if announced and item is not None and item.get("staff_id") != staff_id:
+                continue  # someone else's sessions
+            if announced or clock() - checked >= recheck:
+                access = await anyio.to_thread.run_sync(_staff_access, session_hash, staff_id)
+                checked = clock()
+            if access is None or now() >= access.expires_at:
+                yield sse({}, "logout")
+                return
+            if item is None or announced:
+                if clock() - sent >= heartbeat:
+                    yield ": heartbeat\n\n"
+                    sent = clock()
                 continue
             if item.get("type") == "ticket":
-                item["ticket"]["speaks_language"] = item["ticket"].get("language") in languages
+                item["ticket"]["speaks_language"] = item["ticket"].get("language") in access.languages
             yield sse(item, str(item.get("type", "update")))
+            sent = clock()

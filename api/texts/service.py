@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from api.faq.models import BotText
 from api.faq.revision import TEXTS, current_revision
+from api.texts.placeholders import render
 
 log = logging.getLogger(__name__)
 _FALLBACK_ORDER = ("en", "sv")
@@ -36,8 +37,8 @@ class TextCatalog:
             if text is None:
                 continue
             try:
-                return (text.format(**values) if values else text), lang
-            except (KeyError, IndexError, ValueError):
+                return render(text, values), lang  # bare placeholders only: a format spec is never obeyed
+            except ValueError:
                 # The editor checks placeholders; a text that slipped through falls back, never fails.
                 log.error("bot text %s (%s) has broken placeholders; using the next language", key, lang)
         raise KeyError(f"bot text {key!r} is missing in every language")

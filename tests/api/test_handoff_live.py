@@ -128,7 +128,7 @@ def test_staff_stream_gets_new_tickets_and_resident_messages(client, make_staff)
     from api.handoff.sessions import _hash
 
     async def scenario() -> None:
-        stream = staff_stream(staff.id, ["sv", "so"], _hash(login), heartbeat=SLOW_HEARTBEAT)
+        stream = staff_stream(staff.id, _hash(login), heartbeat=SLOW_HEARTBEAT)
         try:
             await _next_event(stream, "ready")
             somali = await anyio.to_thread.run_sync(lambda: new_resident(client, locale="so"))
@@ -163,7 +163,7 @@ def test_staff_stream_ends_when_the_session_does(client, make_staff) -> None:  #
     login = staff.http.cookies["bh_staff"]
 
     async def scenario() -> None:
-        stream = staff_stream(staff.id, [], _hash(login), heartbeat=0.1)
+        stream = staff_stream(staff.id, _hash(login), heartbeat=0.1)
         try:
             await _next_event(stream, "ready")
             await anyio.to_thread.run_sync(lambda: staff.post("/api/staff/logout"))

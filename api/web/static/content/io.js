@@ -10,12 +10,33 @@ export const TITLE = "Import och export";
 let file = null;      // {name, text}
 let checked = null;   // the text that passed a dry run
 
+// What a change leaves: reviewed (by the importer) or a draft.
+const STATUS = { reviewed: "granskad av dig", draft: "utkast" };
+const status = (c) => (STATUS[c.status] ? ` (${STATUS[c.status]})` : "");
+const faqName = (c) => `${c.topic}, ${langLabel(c.language, { capital: false })}, ${c.library ? "lokal version för " + libName(c.library) : "regional"}`;
+const textName = (c) => `bottext ${c.key}, ${langLabel(c.language, { capital: false })}`;
+
 const WHAT = {
-  faq: (c) => `${c.action === "created" ? "Ny text" : "Ändrad text"}: ${c.topic}, ${langLabel(c.language, { capital: false })}, ${c.library ? "lokal version för " + libName(c.library) : "regional"}`,
+  faq: (c) => `${c.action === "created" ? "Ny text" : "Ändrad text"}: ${faqName(c)}${status(c)}`,
   state: (c) => `Ny status för ${c.topic} (${c.library ? libName(c.library) : "regional"}): ${c.state}`,
-  text: (c) => `${c.action === "created" ? "Ny bottext" : "Ändrad bottext"}: ${c.key}, ${langLabel(c.language, { capital: false })}`,
+  text: (c) => `${c.action === "created" ? "Ny bottext" : "Ändrad bottext"}: ${c.key}, ${langLabel(c.language, { capital: false })}${status(c)}`,
   topic: (c) => `${c.action === "created" ? "Nytt eget ämne" : "Ändrat eget ämne"}: ${c.topic}`,
 };
+
+/** Rows the file marks reviewed that are (or stay) drafts: the importer does not speak their language. */
+function showNotReviewed(report) {
+  const box = $("import-not-reviewed");
+  const rows = report.review_refused || [];
+  if (!rows.length) { box.hidden = true; box.replaceChildren(); return ""; }
+  const n = rows.length;
+  const lead = `${n} ${n === 1 ? "text är markerad" : "texter är markerade"} som granskade i filen, men importen ${report.dry_run ? "markerar" : "markerade"} dem inte som granskade: du talar inte språket enligt ditt konto. De är utkast tills en kollega som talar språket granskar dem i redigeraren.`;
+  box.replaceChildren(
+    el("p", {}, lead),
+    el("ul", { id: "import-not-reviewed-list" }, rows.slice(0, 200).map((r) => el("li", {}, r.what === "text" ? textName(r) : faqName(r)))),
+    ...(n > 200 ? [el("p", {}, `… och ${n - 200} till.`)] : []));
+  box.hidden = false;
+  return lead;
+}
 
 function applyState() {
   $("import-apply").disabled = !file || checked !== file.text;
@@ -38,6 +59,8 @@ function showReport(report) {
     ? `${report.changed} ${report.changed === 1 ? "ändring" : "ändringar"} skulle göras; ${report.unchanged} rader är redan som i filen. Ingenting är sparat ännu.`
     : `${report.changed} ${report.changed === 1 ? "ändring" : "ändringar"} är sparade; ${report.unchanged} rader var redan som i filen.`;
   $("import-summary").dataset.changed = report.changed;
+  $("import-review").textContent = `Granskare: texter som filen anger som granskade blir granskade av dig (${report.reviewer}) i de språk du talar. Granskarnamn och datum i filen används inte.`;
+  $("import-summary").dataset.notReviewed = showNotReviewed(report);
   const list = $("import-changes");
   list.replaceChildren(...report.changes.slice(0, 500).map((c) => el("li", {}, (WHAT[c.what] || ((x) => JSON.stringify(x)))(c))));
   if (report.changes.length > 500) list.append(el("li", {}, `… och ${report.changes.length - 500} till.`));
@@ -61,7 +84,7 @@ async function run(dryRun) {
     if (dryRun) checked = file.text;
     else checked = null;
     showReport(report);
-    announce($("import-summary").textContent);
+    announce(`${$("import-summary").textContent} ${$("import-summary").dataset.notReviewed}`.trim());
     $("import-result-title").focus();
   } catch (err) {
     checked = null;
