@@ -28,6 +28,7 @@ from api.language import routes as language_routes
 from api.language.detect import warm_up
 from api.libraries import routes as library_routes
 from api.needs import routes as needs_routes
+from api.openapi_doc import serve_public_document
 from api.production_guard import require_safe_settings
 from api.settings import get_settings
 from api.sms import answer_page, outbox
@@ -122,6 +123,7 @@ def create_app() -> FastAPI:
     app.include_router(sms_staff_routes.router)
     app.include_router(answer_page.router)
     app.include_router(widget_routes.router)  # /widget.js, its strings, the demo host page at /
+    serve_public_document(app)
     app.add_middleware(RefuseNulInUrl)  # inside CORS: a widget on another site can read the 400
     app.add_middleware(WidgetCORS, origins=get_settings().widget_origins)
     app.mount("/static", AssetFiles(directory=STATIC), name="static")  # .js and .css only: pages need their CSP

@@ -17,8 +17,8 @@ from api.input_rules import RequestBody
 from api.language.registry import is_supported
 from api.settings import get_settings
 
-# Not in /docs: only our own bot side calls these (issue 13, point 15).
-router = APIRouter(prefix="/internal", tags=["internal (bot side)"], include_in_schema=False)
+# Not in /docs: only our own bot side calls these (issue 13, point 15; api/openapi_doc.py).
+router = APIRouter(prefix="/internal", tags=["internal (bot side)"])
 
 
 def check_internal_token(x_internal_token: Annotated[str | None, Header()] = None) -> None:

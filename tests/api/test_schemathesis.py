@@ -10,7 +10,6 @@ derandomized and keeps no example database, so CI runs the same cases every time
 
 from __future__ import annotations
 
-import copy
 import os
 import time
 import uuid
@@ -22,8 +21,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from fastapi.openapi.utils import get_openapi
-from fastapi.routing import APIRoute
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
@@ -33,6 +30,7 @@ from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from sqlalchemy import create_engine, select, text
 
+from api.openapi_doc import full_document
 from tests.api.conftest import PG_BASE, _pg_url, _reset_caches
 from tests.api.handoff_support import PASSWORD
 
@@ -258,23 +256,12 @@ class Run:
             run()
 
 
-def _document_with_internal_routes(app: Any) -> dict[str, Any]:
-    """/internal/* is left out of the public document (decision 0011) but fuzzed all the same."""
-    routes = []
-    for route in app.routes:
-        if isinstance(route, APIRoute) and route.path.startswith("/internal/"):
-            route = copy.copy(route)
-            route.include_in_schema = True
-        routes.append(route)
-    return get_openapi(title=app.title, version=app.version, routes=routes)
-
-
 def test_no_server_errors_over_the_whole_api(fuzz_app: Any) -> None:
     """Each generated case is sent in all four roles: one generation (the costly part), and every
     role meets the same inputs."""
     # From the app's document directly: schemathesis' own ASGI loader would start a second
     # lifespan that lives until the process ends.
-    schema = schemathesis.openapi.from_dict(_document_with_internal_routes(fuzz_app))
+    schema = schemathesis.openapi.from_dict(full_document(fuzz_app))  # /internal/* too
     schema.app = fuzz_app
     operations = [op.ok() for op in schema.get_all_operations()]
     labels = {(op.method.upper(), op.path) for op in operations}
