@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, HTTPException, status
+from fastapi import APIRouter, Depends, Header, HTTPException, Request, status
 from sqlalchemy.orm import Session
 
 from api.conversations import service
@@ -23,6 +23,7 @@ from api.conversations.schemas import (
 from api.db import session_scope
 from api.language.registry import is_supported
 from api.libraries.models import Library
+from api.ratelimit import client_address, residents
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
@@ -71,20 +72,28 @@ def _out(conv: Conversation) -> ConversationOut:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
-def create(session: SessionDep, body: NewConversation | None = None) -> ConversationCreated:
+def create(request: Request, session: SessionDep, body: NewConversation | None = None) -> ConversationCreated:
     body = body or NewConversation()
     if body.library is not None and session.get(Library, body.library) is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Unknown library id {body.library!r}")
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "Unknown library id: use one from GET /api/libraries"
+        )
+    address = client_address(request)
+    residents.new_conversation(address)
     locale = body.locale.split("-")[0].lower() if body.locale else None
     if locale is not None and not is_supported(locale):
         locale = None  # an unknown page locale is only a missing hint, not an error
     conv, token = service.create_conversation(session, body.channel, body.library, locale)
     session.commit()
+    residents.started(conv.id, address)
     return ConversationCreated(id=conv.id, token=token)
 
 
 @router.post("/{conversation_id}/messages", response_model=Replies)
 def post_message(conversation_id: str, body: NewMessage, token: TokenDep) -> Replies:
+    with session_scope() as session:  # counted only for the conversation's own resident
+        _authorised(session, conversation_id, token)
+    residents.message(conversation_id)
     try:
         replies = service.post_message(conversation_id, token, body.text, body.payload, body.client_id)
     except service.NotFound:

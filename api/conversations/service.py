@@ -25,6 +25,7 @@ from api.insights import counters
 from api.language.detect import detect
 from api.language.registry import FALLBACK_LANGUAGE, languages
 from api.needs import record as needs
+from api.ratelimit import residents
 
 log = logging.getLogger(__name__)
 
@@ -139,12 +140,15 @@ def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
             if reply is not None:
                 return [reply]
     text = "/request_human" if incoming.payload == "handoff" else incoming.text
+    residents.take_ticket_refusal(conversation_id)  # a stale note from an earlier turn
     try:
         replies = rasa_client.send(conversation_id, text, language)
+        _raise_if_ticket_refused(conversation_id)
         if replies:
             return replies
         raise rasa_client.RasaUnavailable("Rasa answered nothing (the action server may be down)")
     except rasa_client.RasaUnavailable as exc:
+        _raise_if_ticket_refused(conversation_id)
         # Degraded mode: the API answers from the FAQ itself, so the resident is not left waiting.
         log.warning("Rasa unavailable, answering from the FAQ directly: %s", exc)
         with session_scope() as session:
@@ -152,6 +156,14 @@ def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
             assert conv is not None
             action = "request_human" if incoming.payload == "handoff" else "answer_faq"
             return respond(session, conv, action, text)
+
+
+def _raise_if_ticket_refused(conversation_id: str) -> None:
+    """The action server's call to open a ticket got 429 (the client opened too many): the resident's
+    turn answers 429 too, rather than a reply that pretends staff were asked."""
+    wait = residents.take_ticket_refusal(conversation_id)
+    if wait:
+        raise residents.ticket_refused(wait)
 
 
 def _language_notice(session: Session, conv: Conversation, replies: list[Reply]) -> None:

@@ -13,6 +13,7 @@ from api.handoff.models import StaffUser, Ticket, TicketNote
 from api.handoff.states import IllegalTransition, apply, language_of, record_event
 from api.insights import counters
 from api.libraries.models import Library
+from api.ratelimit import residents
 
 OVERRIDE_ROLES = ("coordinator", "admin")  # may act on a ticket someone else has claimed
 
@@ -75,7 +76,10 @@ def _last_topic(session: Session, conversation_id: str) -> str | None:
 
 
 def open_ticket(session: Session, conv: Conversation) -> Ticket:
-    """bot -> waiting: a new ticket in the shared queue. Idempotent under concurrent requests."""
+    """bot -> waiting: a new ticket in the shared queue. Idempotent under concurrent requests.
+    Raises RateLimited when the resident's client has opened too many tickets lately."""
+    if conv.state == "bot":
+        residents.ticket(conv.id)
     session.flush()
     moved = session.execute(
         update(Conversation)

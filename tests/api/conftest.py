@@ -74,10 +74,10 @@ def seeded(database_url: str) -> Iterator[str]:
 def client(seeded: str) -> Iterator[object]:
     from fastapi.testclient import TestClient
 
-    from api.handoff.throttle import login_throttle
     from api.main import create_app
+    from api.ratelimit import forget_process_state
 
-    login_throttle.reset()  # every test's failed logins come from the same test client address
+    forget_process_state()  # every test's requests come from the same test client address
     with TestClient(create_app()) as c:
         yield c
 

@@ -72,7 +72,8 @@ def test_an_oversize_sms_webhook_body_is_refused_before_the_signature_check(
 ) -> None:
     headers = {"content-type": "application/x-www-form-urlencoded", "x-twilio-signature": "forged"}
     status, pulled = _call(app, path, headers, HUGE, with_length=with_length)
-    assert status == 413
+    # 46elks' secret is in the URL: without it the call is refused before its body is touched at all.
+    assert status == 413 or (path == "/api/sms/46elks" and status == 403 and pulled == 0), (status, pulled)
     assert pulled == 0 if with_length else pulled <= 64 * 1024 + CHUNK, pulled
 
 
