@@ -54,8 +54,8 @@ def as_validation(detail: Any) -> list[dict[str, Any]]:
     if isinstance(detail, list):
         return detail
     if isinstance(detail, dict):
-        items = [{"loc": ["body"], "msg": str(detail.get("message", "")), "type": "invalid"}]
-        items += [{"loc": ["body"], "msg": str(e), "type": "problem"} for e in detail.get("errors", [])]
+        items = [{"loc": ["body"], "msg": str(detail.get("message", "")), "type": "import_invalid"}]
+        items += [{"loc": ["body"], "msg": str(e), "type": "import_problem"} for e in detail.get("errors", [])]
         return items
     return [{"loc": ["body"], "msg": str(detail), "type": "invalid"}]
 
