@@ -20,6 +20,7 @@ class WidgetCORS:
             allow_origins=list(origins),
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
+            expose_headers=["Retry-After"],  # the widget waits as long as a 429 says
             allow_credentials=False,
             max_age=600,
         )

@@ -140,9 +140,13 @@
       method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: "omit", mode: "cors",
     });
     if (!resp.ok) {
-      const detail = await resp.json().catch(() => ({}));
-      const err = new Error(detail.detail || resp.statusText);
+      const body = await resp.json().catch(() => ({}));
+      // 4xx: detail is a sentence; 422: a list of {loc, msg, type} with a plain-language msg.
+      const detail = Array.isArray(body.detail) ? body.detail.map((d) => d && d.msg).filter(Boolean).join(" ")
+        : body.detail;
+      const err = new Error(typeof detail === "string" && detail ? detail : resp.statusText);
       err.status = resp.status;
+      err.retryAfter = Number(resp.headers.get("Retry-After")) || 0;  // 429 and 503: wait at least this long
       throw err;
     }
     return resp.status === 204 ? null : resp.json();
@@ -487,7 +491,16 @@
     errorText.textContent = text;
     if (withRetry) errorBox.append(" ", retry);
   }
-  function clearError() { errorBox.replaceChildren(); }
+  let limitTimer = 0;
+  function clearError() { clearTimeout(limitTimer); errorBox.replaceChildren(); }
+  // Over a rate limit (429): say so in the resident's language; Retry comes back only once the wait is over.
+  function showLimited(seconds) {
+    const wait = Math.max(1, seconds || 60);
+    const text = S.rate_limited.replace("{minutes}", String(Math.max(1, Math.ceil(wait / 60))));
+    showError(text, false);
+    clearTimeout(limitTimer);
+    limitTimer = setTimeout(() => { if (errorText.textContent === text) errorBox.append(" ", retry); }, wait * 1000);
+  }
   const feedbackError = h("span", { id: "chat-feedback-error" });
   function showFeedbackError() {
     feedbackError.remove();  // re-added, so the alert announces it again
@@ -550,7 +563,8 @@
       showTyping(false);
       if (!payload && !input.value.trim()) input.value = text;
       if (err.status === 404) forget();
-      showError(S.send_failed, true);
+      if (err.status === 429) showLimited(err.retryAfter);
+      else showError(S.send_failed, true);
     } finally {
       busy = false;
       send.removeAttribute("aria-disabled");
