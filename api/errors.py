@@ -14,7 +14,8 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from fastapi.utils import is_body_allowed_for_status_code
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.ratelimit import RateLimited
@@ -66,7 +67,9 @@ def install(app: FastAPI) -> None:
         return JSONResponse(status_code=422, content={"detail": validation_detail(exc)})
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def http_error(_request: Request, exc: StarletteHTTPException) -> Response:
+        if not is_body_allowed_for_status_code(exc.status_code):
+            return Response(status_code=exc.status_code, headers=exc.headers)
         detail = as_validation(exc.detail) if exc.status_code == 422 else exc.detail
         return JSONResponse(status_code=exc.status_code, content={"detail": detail}, headers=exc.headers)
 

@@ -153,3 +153,60 @@ def test_the_client_is_the_peer_unless_the_peer_is_a_trusted_proxy(
     finally:
         monkeypatch.undo()
         settings.get_settings.cache_clear()
+
+
+@pytest.mark.parametrize("kind", ["memory", "redis"])
+def test_concurrent_hits_never_take_more_than_the_limit(kind: str) -> None:
+    """Atomic in both backends: 40 threads race for 7 slots; exactly 7 get one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from api.ratelimit.backends import MemoryBackend, RedisBackend
+
+    store = MemoryBackend() if kind == "memory" else RedisBackend(REDIS, f"test-{uuid.uuid4().hex[:8]}:")
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        waits = list(pool.map(lambda _: store.hit("race", 7, 60, 1000.0), range(40)))
+    assert sum(1 for w in waits if w == 0) == 7
+    assert all(0 < w <= 60 for w in waits if w)
+    assert store.hit("race", 7, 60, 1061.0) == 0  # the window slid past: room again
+
+
+def test_the_widget_says_so_in_every_language() -> None:
+    import yaml
+
+    from api.settings import REPO_ROOT
+
+    files = sorted((REPO_ROOT / "data" / "widget").glob("*.yml"))
+    assert len(files) == 13  # 12 languages and easy-to-read Swedish
+    texts = {f.stem: yaml.safe_load(f.read_text())["strings"]["rate_limited"] for f in files}
+    assert all("{minutes}" in t for t in texts.values()), texts
+    assert len(set(texts.values())) == 13  # each in its own language
+
+
+def test_a_ticket_refused_on_rasas_path_answers_the_resident_429(seeded: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With Rasa up, the action server opens the ticket through /internal/bot/respond. When that is
+    refused, Rasa answers nothing, and the resident's turn answers 429 too (no FAQ reply instead)."""
+    from api.conversations import rasa_client
+
+    with _app(monkeypatch, RATE_LIMIT_TICKETS="1/1h") as http:
+        new_resident(http).ask_for_person()  # the client's one ticket this hour
+        calls: list[int] = []
+
+        def rasa_with_the_action_server(conversation_id: str, text: str, language: str) -> list[object]:
+            resp = http.post(
+                "/internal/bot/respond",
+                json={"conversation_id": conversation_id, "action": "request_human", "text": text},
+                headers={"X-Internal-Token": "test-internal-token"},
+            )
+            calls.append(resp.status_code)
+            return []  # the action failed: Rasa sends nothing back
+
+        monkeypatch.setattr(rasa_client, "send", rasa_with_the_action_server)
+        resident = new_resident(http)
+        refused = http.post(
+            f"/api/conversations/{resident.id}/messages",
+            json={"text": "Jag vill prata med en människa"},
+            headers=resident.headers,
+        )
+        assert calls == [429]
+        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+        assert resident.transcript()["conversation"]["state"] == "bot"
