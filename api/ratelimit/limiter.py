@@ -70,12 +70,14 @@ def hashed(kind: str, value: str) -> str:
     return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def hit(name: str, key: str, limit: Limit, message: str) -> None:
-    """Count one event under `name:key`; raises RateLimited when the limit is reached."""
+def hit(name: str, key: str, limit: Limit) -> int:
+    """Count one event under `name:key`: 0. At the limit nothing is counted and the answer is
+    the whole seconds to wait (for Retry-After)."""
     wait = backend().hit(f"{name}:{key}", limit.count, limit.window, time.time())
-    if wait > 0:
-        raise RateLimited(wait, message)
+    return max(1, math.ceil(wait)) if wait > 0 else 0
 
 
 def in_words(seconds: int) -> str:
+    if seconds == 1:
+        return "1 second"
     return f"{seconds} seconds" if seconds < 120 else f"{math.ceil(seconds / 60)} minutes"

@@ -16,15 +16,9 @@ def _client(address: str) -> str:
 
 
 def new_conversation(address: str) -> None:
-    limit = Limit.parse(get_settings().rate_limit_conversations)
-    client = _client(address)
-    try:
-        hit("conversations", client, limit, "")
-    except RateLimited as exc:
-        raise RateLimited(
-            exc.retry_after,
-            f"Too many new conversations from this address. Try again in {in_words(exc.retry_after)}.",
-        ) from None
+    wait = hit("conversations", _client(address), Limit.parse(get_settings().rate_limit_conversations))
+    if wait:
+        raise RateLimited(wait, f"Too many new conversations from this address. Try again in {in_words(wait)}.")
 
 
 def started(conversation_id: str, address: str) -> None:
@@ -33,14 +27,9 @@ def started(conversation_id: str, address: str) -> None:
 
 
 def message(conversation_id: str) -> None:
-    limit = Limit.parse(get_settings().rate_limit_messages)
-    try:
-        hit("messages", conversation_id, limit, "")
-    except RateLimited as exc:
-        raise RateLimited(
-            exc.retry_after,
-            f"Too many messages in a short time. Wait {in_words(exc.retry_after)} and send it again.",
-        ) from None
+    wait = hit("messages", conversation_id, Limit.parse(get_settings().rate_limit_messages))
+    if wait:
+        raise RateLimited(wait, f"Too many messages in a short time. Wait {in_words(wait)} and send it again.")
 
 
 def ticket(conversation_id: str) -> None:
@@ -49,13 +38,11 @@ def ticket(conversation_id: str) -> None:
     client = backend().get(f"owner:{conversation_id}")
     if client is None:
         return
-    limit = Limit.parse(get_settings().rate_limit_tickets)
-    try:
-        hit("tickets", client, limit, "")
-    except RateLimited as exc:
-        # The turn may be waiting on Rasa, whose action server got the 429: leave it a note.
-        backend().put(f"refused:{conversation_id}", str(exc.retry_after), REFUSAL_TTL)
-        raise ticket_refused(exc.retry_after) from None
+    wait = hit("tickets", client, Limit.parse(get_settings().rate_limit_tickets))
+    if wait:
+        # The turn may be waiting on Rasa, whose action server gets the 429: leave the turn a note.
+        backend().put(f"refused:{conversation_id}", str(wait), REFUSAL_TTL)
+        raise ticket_refused(wait)
 
 
 def ticket_refused(retry_after: int) -> RateLimited:

@@ -19,7 +19,7 @@ from api.conversations.models import Conversation
 from api.db import session_scope
 from api.handoff.clock import now
 from api.libraries.models import Library
-from api.ratelimit import Limit, RateLimited, hit
+from api.ratelimit import Limit, hit
 from api.settings import get_settings
 from api.sms import optout
 from api.sms.models import SmsConversation, SmsInbound
@@ -62,11 +62,7 @@ def _over_limit(row: SmsInbound) -> bool:
     """The per-number limit, in the shared limiter (api/ratelimit). A provider's retry of a message
     already handled never gets here (recognised by its id above)."""
     s = get_settings()
-    try:
-        hit("sms", row.number_hash, Limit(s.sms_rate_limit, s.sms_rate_window_minutes * 60), "")
-    except RateLimited:
-        return True
-    return False
+    return hit("sms", row.number_hash, Limit(s.sms_rate_limit, s.sms_rate_window_minutes * 60)) > 0
 
 
 def _thread(session: Session, sms: InboundSms) -> SmsConversation | None:

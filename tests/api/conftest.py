@@ -70,14 +70,20 @@ def seeded(database_url: str) -> Iterator[str]:
     _reset_caches()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Every test's requests come from the same test client address: each test starts uncounted."""
+    from api.ratelimit import forget_process_state
+
+    forget_process_state()
+
+
 @pytest.fixture
 def client(seeded: str) -> Iterator[object]:
     from fastapi.testclient import TestClient
 
     from api.main import create_app
-    from api.ratelimit import forget_process_state
 
-    forget_process_state()  # every test's requests come from the same test client address
     with TestClient(create_app()) as c:
         yield c
 
