@@ -10,12 +10,11 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
 from sqlalchemy.exc import OperationalError
 
-from api import health
+from api import errors, health
+from api.body_limit import BodyLimit
 from api.conversations import internal_routes, routes
 from api.conversations.retention import run_purge
 from api.curation import routes as curation_routes
@@ -70,20 +69,6 @@ async def _purge_every_hour() -> None:
         await asyncio.sleep(3600)
 
 
-def _first_error(exc: RequestValidationError) -> str:
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
-        if err.get("type") == "string_too_long":
-            limit = err.get("ctx", {}).get("max_length")
-            return f"{where or 'text'}: the message is too long (at most {limit} characters)"
-        if err.get("type") == "string_too_short":
-            return f"{where or 'text'}: the message is empty"
-        if err.get("type") in ("string_type", "missing"):
-            return f"{where or 'body'}: {'a text is required' if err['type'] == 'missing' else 'must be text'}"
-        return f"{where or 'body'}: {err.get('msg')}"
-    return "invalid request"
-
-
 def create_app() -> FastAPI:
     app = FastAPI(
         title="Bibliotekshjälpen API",
@@ -92,11 +77,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
     )
 
-    @app.exception_handler(RequestValidationError)
-    async def validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse(
-            status_code=422, content={"detail": _first_error(exc), "errors": jsonable_encoder(exc.errors())}
-        )
+    errors.install(app)  # 422 and 4xx bodies as the OpenAPI document says; 429 with Retry-After
 
     @app.exception_handler(OperationalError)
     async def database_down(_request: Request, exc: OperationalError) -> JSONResponse:
@@ -125,6 +106,7 @@ def create_app() -> FastAPI:
     app.include_router(widget_routes.router)  # /widget.js, its strings, the demo host page at /
     serve_public_document(app)
     app.add_middleware(RefuseNulInUrl)  # inside CORS: a widget on another site can read the 400
+    app.add_middleware(BodyLimit)  # inside CORS: a 413 reaches the widget readable
     app.add_middleware(WidgetCORS, origins=get_settings().widget_origins)
     app.mount("/static", AssetFiles(directory=STATIC), name="static")  # .js and .css only: pages need their CSP
 

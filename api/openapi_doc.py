@@ -8,11 +8,15 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
+from api.errors import document_errors
+
 INTERNAL_PREFIX = "/internal/"
 
 
 def full_document(app: FastAPI) -> dict[str, Any]:
-    return get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    document_errors(doc)  # the error bodies as api/errors.py sends them
+    return doc
 
 
 def serve_public_document(app: FastAPI) -> None:

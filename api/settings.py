@@ -92,6 +92,25 @@ class Settings:
     turn_threads: int = field(default_factory=lambda: int(_env("TURN_THREADS", "1")))
     rasa_breaker_failures: int = field(default_factory=lambda: int(_env("RASA_BREAKER_FAILURES", "5")))
     rasa_breaker_cooldown_s: float = field(default_factory=lambda: float(_env("RASA_BREAKER_COOLDOWN_S", "30")))
+    # Bounded input and rate limits (issue 13; docs/decisions/0012-rate-limits.md). Limits read "count/window"
+    # ("60/10min", "20/1min", "20/1h"); a client is an address, a NAT address is many residents.
+    body_limit_bytes: int = field(default_factory=lambda: int(_env("BODY_LIMIT_BYTES", str(64 * 1024))))
+    import_body_limit_bytes: int = field(
+        default_factory=lambda: int(_env("IMPORT_BODY_LIMIT_BYTES", str(8 * 1024 * 1024)))
+    )
+    trusted_proxies: tuple[str, ...] = field(
+        default_factory=lambda: tuple(p.strip() for p in _env("TRUSTED_PROXIES", "").split(",") if p.strip())
+    )
+    rate_limit_conversations: str = field(default_factory=lambda: _env("RATE_LIMIT_CONVERSATIONS", "60/10min"))
+    rate_limit_messages: str = field(default_factory=lambda: _env("RATE_LIMIT_MESSAGES", "20/1min"))
+    rate_limit_tickets: str = field(default_factory=lambda: _env("RATE_LIMIT_TICKETS", "20/1h"))
+    rate_limit_prefix: str = field(default_factory=lambda: _env("RATE_LIMIT_PREFIX", "bh:rl:"))  # Redis keys
+    # Staff login: failures per account+client are free up to LOGIN_FREE_FAILURES, then each attempt waits
+    # twice as long as the one before, at most LOGIN_MAX_DELAY_S; looser bounds per account and per client.
+    login_free_failures: int = field(default_factory=lambda: int(_env("LOGIN_FREE_FAILURES", "3")))
+    login_max_delay_s: int = field(default_factory=lambda: int(_env("LOGIN_MAX_DELAY_S", "900")))
+    login_account_free_failures: int = field(default_factory=lambda: int(_env("LOGIN_ACCOUNT_FREE_FAILURES", "20")))
+    login_client_free_failures: int = field(default_factory=lambda: int(_env("LOGIN_CLIENT_FREE_FAILURES", "30")))
 
 
 @lru_cache

@@ -233,6 +233,8 @@ class Stack:
             LOG_DIR=str(self.log_dir),
             API_HOST=HOST,
             START_TIMEOUT=str(int(timeout)),
+            # Every simulated resident comes from 127.0.0.1; in reality they are many addresses.
+            RATE_LIMIT_CONVERSATIONS="1000000/1min",
         )
         env.update(self.extra_env)
         self._out = open(self.tmp / "run.out", "wb")  # noqa: SIM115 - closed in stop()

@@ -49,8 +49,8 @@ PIDS+=($!)
 say "Migrating the database and loading the seed content (${DATABASE_URL:-SQLite in var/})"
 (cd "$ROOT" && "$API_PY" -m api.cli setup)
 say "Starting the API"
-(cd "$ROOT" && exec "$VENVS/api/bin/uvicorn" api.main:app --host "${API_HOST:-127.0.0.1}" --port "$API_PORT" \
-   --workers "${API_WORKERS:-1}" --log-config "$LOGGING" > >(log_to api) 2>&1) &
+(cd "$ROOT" && exec "$VENVS/api/bin/uvicorn" api.main:app --no-proxy-headers --host "${API_HOST:-127.0.0.1}" \
+   --port "$API_PORT" --workers "${API_WORKERS:-1}" --log-config "$LOGGING" > >(log_to api) 2>&1) &
 PIDS+=($!)
 
 deadline=$((SECONDS + ${START_TIMEOUT:-300}))

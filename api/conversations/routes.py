@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import APIRouter, BackgroundTasks, Depends, Header, HTTPException, status
+from fastapi import APIRouter, BackgroundTasks, Depends, Header, HTTPException, Request, status
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from api.conversations import service
 from api.conversations.models import Conversation
@@ -24,6 +25,7 @@ from api.db import session_scope
 from api.input_rules import DbInt
 from api.language.registry import is_supported
 from api.libraries.models import Library
+from api.ratelimit import client_address, residents
 
 router = APIRouter(prefix="/api/conversations", tags=["conversations"])
 
@@ -72,21 +74,34 @@ def _out(conv: Conversation) -> ConversationOut:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=ConversationCreated)
-def create(session: SessionDep, body: NewConversation | None = None) -> ConversationCreated:
+def create(request: Request, session: SessionDep, body: NewConversation | None = None) -> ConversationCreated:
     body = body or NewConversation()
     if body.library is not None and session.get(Library, body.library) is None:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, f"Unknown library id {body.library!r}")
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT, "Unknown library id: use one from GET /api/libraries"
+        )
+    address = client_address(request)
+    residents.new_conversation(address)
     locale = body.locale.split("-")[0].lower() if body.locale else None
     if locale is not None and not is_supported(locale):
         locale = None  # an unknown page locale is only a missing hint, not an error
     conv, token = service.create_conversation(session, body.channel, body.library, locale)
     session.commit()
+    residents.started(conv.id, address)
     return ConversationCreated(id=conv.id, token=token)
+
+
+def _count_message(conversation_id: str, token: str) -> None:
+    """Counted against the conversation's limit only for its own resident (429 past it)."""
+    with session_scope() as session:
+        _authorised(session, conversation_id, token)
+    residents.message(conversation_id)
 
 
 @router.post("/{conversation_id}/messages", response_model=Replies)
 async def post_message(conversation_id: str, body: NewMessage, token: TokenDep) -> Replies:
     # Asynchronous: waiting for Rasa (or for a retried message's first attempt) holds no worker thread.
+    await run_in_threadpool(_count_message, conversation_id, token)
     try:
         replies = await service.post_message(conversation_id, token, body.text, body.payload, body.client_id)
     except service.NotFound:

@@ -41,6 +41,7 @@ from api.language.detect import detect
 from api.language.registry import FALLBACK_LANGUAGE, languages
 from api.needs import record as needs
 from api.privacy.redact import Profile, scan
+from api.ratelimit import residents
 from api.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -271,12 +272,24 @@ async def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
     if replies:
         return replies
     text = "/request_human" if incoming.payload == "handoff" else incoming.text
+    residents.take_ticket_refusal(conversation_id)  # a stale note from an earlier turn
     try:
-        return await rasa_client.send(conversation_id, text, language)
+        replies = await rasa_client.send(conversation_id, text, language)  # raises when Rasa said nothing
+        _raise_if_ticket_refused(conversation_id)
+        return replies
     except rasa_client.RasaUnavailable as exc:
+        _raise_if_ticket_refused(conversation_id)
         # Degraded mode: the API answers from the FAQ itself, so the resident is not left waiting.
         log.warning("Rasa unavailable, answering from the FAQ directly: %s", exc)
         return await _in_thread(_answer_from_faq, conversation_id, incoming, text)
+
+
+def _raise_if_ticket_refused(conversation_id: str) -> None:
+    """The action server's call to open a ticket got 429 (the client opened too many): the resident's
+    turn answers 429 too, rather than a reply that pretends staff were asked."""
+    wait = residents.take_ticket_refusal(conversation_id)
+    if wait:
+        raise residents.ticket_refused(wait)
 
 
 def _language_notice(session: Session, conv: Conversation, replies: list[Reply]) -> None:

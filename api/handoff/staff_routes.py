@@ -6,7 +6,6 @@ header. Staff see conversations only through tickets, here.
 
 from __future__ import annotations
 
-import math
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response, status
@@ -43,6 +42,7 @@ from api.handoff.states import IllegalTransition
 from api.handoff.streams import staff_stream
 from api.handoff.throttle import login_throttle
 from api.input_rules import DbInt
+from api.ratelimit import client_address, in_words
 from api.settings import get_settings
 from api.sms.phone import mask
 
@@ -97,22 +97,20 @@ def _act(session: Session, action: Any) -> Any:
 @router.post("/login", response_model=LoginOut)
 def login(body: Login, request: Request, response: Response, session: SessionDep) -> LoginOut:
     """Sets the session cookie (HttpOnly, SameSite=Strict) and returns the CSRF token (also as a cookie)."""
-    account_key = "email:" + body.email.strip().lower()
-    client_key = "client:" + (request.client.host if request.client else "unknown")
-    wait = login_throttle.retry_after(account_key, client_key)
+    client = client_address(request)
+    wait = login_throttle.retry_after(body.email, client)
     if wait:
         raise HTTPException(
             status.HTTP_429_TOO_MANY_REQUESTS,
-            f"Too many failed logins. Try again in {math.ceil(wait / 60)} minutes,"
-            " or ask an admin to reset the password.",
+            f"Too many failed logins. Try again in {in_words(wait)}, or ask an admin to reset the password.",
             headers={"Retry-After": str(wait)},
         )
     staff = accounts.authenticate(session, body.email, body.password)
     if staff is None:
         session.commit()
-        login_throttle.failed(account_key, client_key)
+        login_throttle.failed(body.email, client)
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, "Wrong e-mail address or password")
-    login_throttle.succeeded(account_key)
+    login_throttle.succeeded(body.email, client)
     new = sessions.start(session, staff)
     session.commit()
     # Secure over HTTPS, also behind a TLS proxy (claiming https can only make the cookie stricter).

@@ -14,6 +14,7 @@ from api.handoff.states import IllegalTransition, apply, language_of, record_eve
 from api.insights import counters
 from api.libraries.models import Library
 from api.privacy.redact import Profile, redact
+from api.ratelimit import residents
 
 OVERRIDE_ROLES = ("coordinator", "admin")  # may act on a ticket someone else has claimed
 
@@ -76,7 +77,10 @@ def _last_topic(session: Session, conversation_id: str) -> str | None:
 
 
 def open_ticket(session: Session, conv: Conversation) -> Ticket:
-    """bot -> waiting: a new ticket in the shared queue. Idempotent under concurrent requests."""
+    """bot -> waiting: a new ticket in the shared queue. Idempotent under concurrent requests.
+    Raises RateLimited when the resident's client has opened too many tickets lately."""
+    if conv.state == "bot":
+        residents.ticket(conv.id)
     session.flush()
     moved = session.execute(
         update(Conversation)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.conversations import service
@@ -19,6 +19,7 @@ from api.conversations.models import Conversation
 from api.db import session_scope
 from api.handoff.clock import now
 from api.libraries.models import Library
+from api.ratelimit import Limit, hit
 from api.settings import get_settings
 from api.sms import optout
 from api.sms.models import SmsConversation, SmsInbound
@@ -57,15 +58,11 @@ def _log_row(session: Session, sms: InboundSms) -> SmsInbound:
     return row
 
 
-def _over_limit(session: Session, sms: InboundSms, row: SmsInbound) -> bool:
+def _over_limit(row: SmsInbound) -> bool:
+    """The per-number limit, in the shared limiter (api/ratelimit). A provider's retry of a message
+    already handled never gets here (recognised by its id above)."""
     s = get_settings()
-    since = now() - timedelta(minutes=s.sms_rate_window_minutes)
-    earlier = session.scalar(
-        select(func.count())
-        .select_from(SmsInbound)
-        .where(SmsInbound.number_hash == row.number_hash, SmsInbound.received_at >= since, SmsInbound.id < row.id)
-    )
-    return (earlier or 0) >= s.sms_rate_limit
+    return hit("sms", row.number_hash, Limit(s.sms_rate_limit, s.sms_rate_window_minutes * 60)) > 0
 
 
 def _thread(session: Session, sms: InboundSms) -> SmsConversation | None:
@@ -134,7 +131,7 @@ def receive(sms: InboundSms) -> str:
         if optout.is_opted_out(session, sms.sender):
             row.outcome = "opted_out"  # nothing is stored and nothing is sent until START
             return row.outcome
-        if _over_limit(session, sms, row):
+        if _over_limit(row):
             row.outcome = "limited"
             log.warning("SMS rate limit: a number sent more than %s messages", get_settings().sms_rate_limit)
             return row.outcome

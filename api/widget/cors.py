@@ -20,7 +20,7 @@ class WidgetCORS:
             allow_origins=list(origins),
             allow_methods=["GET", "POST", "PATCH", "DELETE"],
             allow_headers=["Authorization", "Content-Type", "Last-Event-ID"],
-            # The widget waits at least this long before it sends a failed message again (429/503).
+            # The widget waits at least this long before it sends a message again (429/503).
             expose_headers=["Retry-After"],
             allow_credentials=False,
             max_age=600,

@@ -73,14 +73,20 @@ def seeded(database_url: str) -> Iterator[str]:
     _reset_caches()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Every test's requests come from the same test client address: each test starts uncounted."""
+    from api.ratelimit import forget_process_state
+
+    forget_process_state()
+
+
 @pytest.fixture
 def client(seeded: str) -> Iterator[object]:
     from fastapi.testclient import TestClient
 
-    from api.handoff.throttle import login_throttle
     from api.main import create_app
 
-    login_throttle.reset()  # every test's failed logins come from the same test client address
     with TestClient(create_app()) as c:
         yield c
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from api.conversations.models import Message
+from tests.api.error_support import messages
 
 
 def post(client, conv, text, **extra):  # type: ignore[no-untyped-def]
@@ -23,7 +24,7 @@ def test_create_returns_id_and_unguessable_token(client) -> None:  # type: ignor
 def test_unknown_library_is_rejected(client) -> None:  # type: ignore[no-untyped-def]
     resp = client.post("/api/conversations", json={"library": "atlantis"})
     assert resp.status_code == 422
-    assert "atlantis" in resp.json()["detail"]
+    assert "GET /api/libraries" in messages(resp)
 
 
 def test_question_gets_faq_reply_with_topic(client, conversation) -> None:  # type: ignore[no-untyped-def]
@@ -74,8 +75,8 @@ def test_bad_input_gets_a_clear_422(client, conversation) -> None:  # type: igno
     for name, body in cases.items():
         resp = client.post(url, json=body, headers=h)
         assert resp.status_code == 422, name
-        assert isinstance(resp.json()["detail"], str) and resp.json()["detail"], name
-    assert "too long" in client.post(url, json=cases["too long"], headers=h).json()["detail"]
+        assert messages(resp), name
+    assert "too long" in messages(client.post(url, json=cases["too long"], headers=h))
     assert client.post(url, content=b"not json", headers={**h, "Content-Type": "application/json"}).status_code == 422
     # Nothing of the rejected input was stored.
     assert client.get(url, headers=h).json()["messages"] == []

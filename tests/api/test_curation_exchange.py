@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from api.faq.seed import read_faq_files
+from tests.api.error_support import import_problems
 from tests.api.handoff_support import login, new_resident, new_staff
 from tests.api.test_curation_editor import FEES, body, seed_question, translation
 
@@ -223,9 +224,8 @@ def test_a_file_with_errors_lists_them_all_and_imports_nothing(client, coordinat
         writer.writerow(row)
     resp = do_import(coordinator, out.getvalue(), "csv")
     assert resp.status_code == 422
-    detail = resp.json()["detail"]
-    errors = " | ".join(detail["errors"])
-    assert "nothing was imported" in detail["message"]
+    errors = " | ".join(import_problems(resp))
+    assert "nothing was imported" in resp.json()["detail"][0]["msg"]
     assert "line 3 (card.gett, so): unknown topic id 'card.gett'" in errors
     assert "line 4 (card.get, ?): missing language" in errors
     assert "line 5" in errors and "SMS form is 301 characters, at most 300" in errors
@@ -235,15 +235,15 @@ def test_a_file_with_errors_lists_them_all_and_imports_nothing(client, coordinat
 
 def test_yaml_errors_name_the_place(client, coordinator) -> None:  # type: ignore[no-untyped-def]
     broken = do_import(coordinator, "format: bibliotekshjalpen-content\nversion: 1\nfaq: [\n")
-    assert broken.status_code == 422 and "not valid YAML at line" in broken.json()["detail"]["errors"][0]
+    assert broken.status_code == 422 and "not valid YAML at line" in import_problems(broken)[0]
     foreign = do_import(coordinator, "just: something\n")
-    assert "not a Bibliotekshjälpen content export" in foreign.json()["detail"]["errors"][0]
+    assert "not a Bibliotekshjälpen content export" in import_problems(foreign)[0]
     doc = content(export(coordinator))
     en = next(f for f in doc["faq"] if f["language"] == "en")
     en["entries"][0] = {**en["entries"][0], "title": ""}
     greet = {"language": "sv", "texts": {"handoff_online": {"text": "Vänta {minuter} minuter", "status": "draft"}}}
     resp = do_import(coordinator, yaml.safe_dump({**doc, "faq": [en], "texts": [greet]}, allow_unicode=True))
-    errors = " | ".join(resp.json()["detail"]["errors"])
+    errors = " | ".join(import_problems(resp))
     assert resp.status_code == 422
     assert "faq en entry #1" in errors and "title is missing" in errors
     assert "text handoff_online (sv): must use exactly {minutes}" in errors

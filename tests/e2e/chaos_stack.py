@@ -133,6 +133,9 @@ def services(ports: Ports, model: Path, log_dir: Path, database_url: str, intern
         "INTERNAL_TOKEN": internal_token,
         "API_PORT": str(ports.api),
         "APP_ENV": "development",  # test secrets (api/production_guard.py)
+        # Every scripted resident comes from 127.0.0.1 and writes faster than a person.
+        "RATE_LIMIT_CONVERSATIONS": "100000/1min",
+        "RATE_LIMIT_MESSAGES": "100000/1min",
         "DEMO_ACCOUNTS": "0",
         "SMS_OUTBOX_POLL_SECONDS": "0",
     }

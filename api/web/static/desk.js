@@ -38,7 +38,10 @@
     const resp = await fetch(path, { credentials: "same-origin", ...options, headers });
     if (!resp.ok) {
       const body = await resp.json().catch(() => ({}));
-      const err = new Error(typeof body.detail === "string" ? body.detail : resp.statusText);
+      // 4xx: detail is a sentence; 422: a list of {loc, msg, type} (plain-language msg).
+      const detail = Array.isArray(body.detail) ? body.detail.map((d) => d && d.msg).filter(Boolean).join(" ")
+        : body.detail;
+      const err = new Error(typeof detail === "string" && detail ? detail : resp.statusText);
       err.status = resp.status;
       if (resp.status === 401 && me) showLogin("Du är utloggad. Logga in igen.");
       throw err;

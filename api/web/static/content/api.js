@@ -15,7 +15,7 @@ export class ApiError extends Error {
   constructor(status, message, errors = []) {
     super(message);
     this.status = status;
-    this.errors = errors;  // every problem of an import (detail.errors)
+    this.errors = errors;  // every problem of an import (the 422's import_problem items)
   }
 }
 
@@ -38,9 +38,11 @@ export async function api(path, { method = "GET", json, text } = {}) {
     let message = resp.statusText || `HTTP ${resp.status}`;
     let errors = [];
     if (typeof detail === "string") message = detail;
-    else if (detail && typeof detail === "object") {
-      message = detail.message || message;
-      errors = Array.isArray(detail.errors) ? detail.errors.map(String) : [];
+    else if (Array.isArray(detail)) {  // 422: [{loc, msg, type}]; an import adds one item per problem
+      const problems = detail.filter((d) => d && d.type === "import_problem");
+      const others = detail.filter((d) => d && d.type !== "import_problem" && d.msg);
+      if (others.length) message = others.map((d) => d.msg).join(" ");
+      errors = problems.map((d) => String(d.msg));
     }
     if (resp.status === 401 && !path.endsWith("/login")) onUnauthorized();
     throw new ApiError(resp.status, message, errors);

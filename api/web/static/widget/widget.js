@@ -151,10 +151,13 @@
         signal: abort ? abort.signal : undefined,
       });
       if (!resp.ok) {
-        const detail = await resp.json().catch(() => ({}));
-        const err = new Error(typeof detail.detail === "string" ? detail.detail : resp.statusText);
+        const payload = await resp.json().catch(() => ({}));
+        // 4xx: detail is a sentence; 422: a list of {loc, msg, type} with a plain-language msg.
+        const detail = Array.isArray(payload.detail)
+          ? payload.detail.map((d) => d && d.msg).filter(Boolean).join(" ") : payload.detail;
+        const err = new Error(typeof detail === "string" && detail ? detail : resp.statusText);
         err.status = resp.status;
-        err.retryAfter = retryAfterMs(resp.headers.get("Retry-After"));
+        err.retryAfter = retryAfterMs(resp.headers.get("Retry-After"));  // 429 and 503: wait at least this long
         throw err;
       }
       return resp.status === 204 ? null : await resp.json();
@@ -531,7 +534,16 @@
     errorText.textContent = text;
     if (withRetry) errorBox.append(" ", retry);
   }
-  function clearError() { errorBox.replaceChildren(); }
+  let limitTimer = 0;
+  function clearError() { clearTimeout(limitTimer); errorBox.replaceChildren(); }
+  // Over a rate limit (429): say so in the resident's language; Retry comes back only once the wait is over.
+  function showLimited(seconds) {
+    const wait = Math.max(1, seconds || 60);
+    const text = S.rate_limited.replace("{minutes}", String(Math.max(1, Math.ceil(wait / 60))));
+    showError(text, false);
+    clearTimeout(limitTimer);
+    limitTimer = setTimeout(() => { if (errorText.textContent === text) errorBox.append(" ", retry); }, wait * 1000);
+  }
   const feedbackError = h("span", { id: "chat-feedback-error" });
   function showFeedbackError() {
     feedbackError.remove();  // re-added, so the alert announces it again
@@ -651,7 +663,8 @@
         out.timer = setTimeout(attemptSend, out.attempt > 1 ? backoff(out, err) : 0);
       } else if (retryable(err)) {
         markDelivery(out.li, "retrying");
-        say(S.not_sent);
+        if (err.status === 429) showLimited(Math.ceil(err.retryAfter / 1000));  // how long, in their language
+        else say(S.not_sent);
         out.timer = setTimeout(attemptSend, backoff(out, err));
       } else {
         // Refused for good (the API will say the same to the same message): back into the box.
