@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.curation import history
+from api.curation import history, staff_text
 from api.curation.errors import Conflict, CurationError, NotFound
 from api.curation.models import ContentChange
 from api.curation.permissions import Review, after_save, check_library
@@ -212,6 +212,7 @@ def save_translation(
     entry = _entry_for_write(session, staff, topic, library)
     tr = find_translation(entry, key)
     _check_version(tr, expected_version)
+    body = staff_text.clean_translation(body)  # no personal numbers reach the content (decision 0009)
     fields, errors = check_fields(
         {**body, "status": body.get("status") or (tr.status if tr else "draft")},
         f"{topic} ({key})",

@@ -27,7 +27,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from api.curation import history
+from api.curation import history, staff_text
 from api.curation.entries import VISIBLE, find_entry, find_translation, snapshot
 from api.curation.errors import CurationError
 from api.curation.permissions import NotAllowed, Review, after_save, check_library, imported_request
@@ -48,7 +48,6 @@ from api.faq.topics import TOPIC_ID_PATTERN, all_topics, areas, topics
 from api.handoff.clock import iso, now
 from api.handoff.models import StaffUser
 from api.libraries.models import Library
-from api.privacy.redact import Profile, redact
 
 FORMAT = "bibliotekshjalpen-content"
 FORMAT_VERSION = 1
@@ -406,18 +405,13 @@ def parse_csv(data: str) -> Parsed:
 
 
 def _redact(parsed: Parsed) -> None:
-    """Imported text is written by staff: personal numbers, card numbers, PINs and passwords go
-    before anything is checked or stored; the library's phone numbers and addresses stay (decision 0009)."""
+    """Imported text is written by staff: redacted as the editor's (api/curation/staff_text.py)."""
     for t in parsed.topics:
-        t.question = redact(t.question, Profile.STAFF)
+        t.question = staff_text.clean(t.question)
     for tr in parsed.translations:
-        for name in ("title", "answer", "sms"):
-            if isinstance(tr.raw.get(name), str):
-                tr.raw[name] = redact(tr.raw[name], Profile.STAFF)
-        if isinstance(tr.raw.get("questions"), list):
-            tr.raw["questions"] = [redact(q, Profile.STAFF) if isinstance(q, str) else q for q in tr.raw["questions"]]
+        tr.raw = staff_text.clean_translation(tr.raw)
     for text in parsed.texts:
-        text.text = redact(text.text, Profile.STAFF)
+        text.text = staff_text.clean(text.text)
 
 
 # ---- validation ------------------------------------------------------------------------------

@@ -219,3 +219,21 @@ def test_the_list_shows_review_status_and_local_versions(client, coordinator) ->
     meta = coordinator.get("/api/curation/meta").json()
     assert meta["editable_libraries"] == ["solna"]
     assert {lang["key"]: lang["may_review"] for lang in meta["languages"]}["so"] is False
+
+
+def test_personal_numbers_typed_into_the_editor_are_redacted(client, coordinator) -> None:  # type: ignore[no-untyped-def]
+    """Staff text: a personnummer or PIN pasted into an answer or a bot text never reaches the
+    content; the library's own phone number stays (decision 0009)."""
+    answer = "Ring oss på 08-508 311 00. Exempel: 850312-1234 med pinkoden 4321 ska aldrig skrivas här."
+    saved = coordinator.put(
+        f"{FEES}/solna/sv", json={"title": "Avgifter i Solna", "answer": answer, "questions": ["pnr 850312-1234?"]}
+    )
+    assert saved.status_code == 200, saved.text
+    stored = translation(coordinator.get(FEES).json(), "solna", "sv")
+    assert stored is not None
+    assert "850312-1234" not in stored["answer"] and "4321" not in stored["answer"]
+    assert "08-508 311 00" in stored["answer"]
+    assert all("850312-1234" not in q for q in stored["questions"])
+    text = coordinator.put("/api/curation/texts/greet/sv", json={"text": "Hej! Kortnummer 4111 1111 1111 1111."})
+    assert text.status_code == 200, text.text
+    assert "4111" not in text.json()["text"]

@@ -68,6 +68,8 @@ class FakeRasa:
 def rasa(seeded: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeRasa]:
     fake = FakeRasa()
     monkeypatch.setenv("RASA_URL", fake.url)
+    # The corpus goes through a few conversations, far faster than a resident writes.
+    monkeypatch.setenv("RATE_LIMIT_MESSAGES", "100000/1min")
     settings.get_settings.cache_clear()
     rasa_client.reset()
     yield fake
