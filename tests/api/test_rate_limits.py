@@ -6,7 +6,9 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from functools import partial
 
+import anyio
 import pytest
 import redis
 from fastapi.testclient import TestClient
@@ -191,14 +193,18 @@ def test_a_ticket_refused_on_rasas_path_answers_the_resident_429(seeded: str, mo
         new_resident(http).ask_for_person()  # the client's one ticket this hour
         calls: list[int] = []
 
-        def rasa_with_the_action_server(conversation_id: str, text: str, language: str) -> list[object]:
-            resp = http.post(
-                "/internal/bot/respond",
-                json={"conversation_id": conversation_id, "action": "request_human", "text": text},
-                headers={"X-Internal-Token": "test-internal-token"},
+        async def rasa_with_the_action_server(conversation_id: str, text: str, language: str) -> list[object]:
+            # The action server calls back from its own process: here, from a thread of ours.
+            resp = await anyio.to_thread.run_sync(
+                partial(
+                    http.post,
+                    "/internal/bot/respond",
+                    json={"conversation_id": conversation_id, "action": "request_human", "text": text},
+                    headers={"X-Internal-Token": "test-internal-token"},
+                )
             )
             calls.append(resp.status_code)
-            return []  # the action failed: Rasa sends nothing back
+            raise rasa_client.RasaUnavailable("the action failed: Rasa sends nothing back")
 
         monkeypatch.setattr(rasa_client, "send", rasa_with_the_action_server)
         resident = new_resident(http)
