@@ -14,6 +14,7 @@ import pytest
 from api.handoff.pubsub import InMemoryBroker, RedisBroker, conversation_channel, get_broker
 from api.handoff.streams import resident_stream, sse, staff_stream
 from tests.api.handoff_support import Resident, Staff
+from tests.api.live_server import live_server
 
 WAIT = 10.0  # seconds an expected event may take at most (it takes milliseconds)
 SLOW_HEARTBEAT = 60.0  # longer than WAIT: what arrives came through the pub/sub, not a heartbeat catch-up
@@ -185,32 +186,14 @@ def test_events_endpoints_check_who_is_asking(client, resident: Resident) -> Non
 
 def test_the_events_endpoint_streams_over_real_http(client, resident: Resident, make_staff) -> None:  # type: ignore[no-untyped-def]
     """A real server (uvicorn on a loopback port), as a browser's EventSource would use it."""
-    import socket
-    import time
-
     import httpx
-    import uvicorn
 
-    from api.main import create_app
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(), host="127.0.0.1", port=port, lifespan="off", log_level="error")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + WAIT
-        while not server.started:
-            assert time.monotonic() < deadline, "the test server did not start"
-            time.sleep(0.05)
+    with live_server() as base:
         staff: Staff = make_staff()
         resident.ask_for_person()
         tid = resident.ticket_id(staff)
         staff.act(tid, "claim")
-        url = f"http://127.0.0.1:{port}/api/conversations/{resident.id}/events"
+        url = f"{base}/api/conversations/{resident.id}/events"
         after = resident.transcript()["messages"][-1]["id"]
         ticket = resident.http.post(f"/api/conversations/{resident.id}/events/ticket", headers=resident.headers)
         params = {"ticket": ticket.json()["ticket"], "after": after}
@@ -222,6 +205,3 @@ def test_the_events_endpoint_streams_over_real_http(client, resident: Resident, 
             staff.act(tid, "reply", {"text": "Svar i realtid"})
             data = next(line for line in lines if line.startswith("data: ") and "Svar i realtid" in line)
             assert json.loads(data[6:])["sender"] == "staff"
-    finally:
-        server.should_exit = True
-        thread.join(WAIT)
