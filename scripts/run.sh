@@ -12,6 +12,10 @@ export ACTION_SERVER_URL="http://127.0.0.1:$ACTIONS_PORT"
 export INTERNAL_TOKEN="${INTERNAL_TOKEN:-$(head -c 18 /dev/urandom | base64 | tr '+/' '-_')}"
 export DEMO_ACCOUNTS="${DEMO_ACCOUNTS:-1}"  # a demo staff account for the desk (local runs only)
 export APP_ENV="${APP_ENV:-development}"  # development secrets are fine locally (api/production_guard.py)
+# `make eval` and `make bench` open hundreds of conversations and dozens of tickets from 127.0.0.1:
+# locally the per-client limits are lifted unless set (production keeps 60/10min and 20/1h, decision 0012).
+export RATE_LIMIT_CONVERSATIONS="${RATE_LIMIT_CONVERSATIONS:-100000/1min}"
+export RATE_LIMIT_TICKETS="${RATE_LIMIT_TICKETS:-100000/1min}"
 LOG_DIR="${LOG_DIR:-$ROOT/var/log}"
 mkdir -p "$LOG_DIR"
 
