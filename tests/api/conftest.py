@@ -7,15 +7,14 @@ uses its own schema so it never touches other data.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+
+from tests.postgres import new_schema
 
 ROOT = Path(__file__).resolve().parents[2]
-PG_BASE = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def _reset_caches() -> None:
@@ -32,28 +31,18 @@ def _reset_caches() -> None:
     catalog._revision = -1
 
 
-def _pg_url(schema: str) -> str:
-    return f"{PG_BASE}?options=-csearch_path%3D{schema}"
-
-
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
         return
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield _pg_url(schema)
-    finally:
-        from api.db import get_engine
+    with new_schema("t") as url:
+        try:
+            yield url
+        finally:
+            from api.db import get_engine
 
-        get_engine().dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+            get_engine().dispose()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 import time
-import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import suppress
@@ -28,11 +27,12 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.python import asgi
 from schemathesis.specs.openapi.checks import response_schema_conformance
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 from api.openapi_doc import full_document
-from tests.api.conftest import PG_BASE, _pg_url, _reset_caches
+from tests.api.conftest import _reset_caches
 from tests.api.handoff_support import PASSWORD
+from tests.postgres import new_schema
 
 # Per operation, role and generation mode (valid and invalid input): 53 operations x 4 roles
 # x 2 modes x EXAMPLES calls. Sized for the CI budget (about 3 minutes in all); raise it locally
@@ -129,12 +129,14 @@ class Fixtures:
 def fuzz_app() -> Iterator[Any]:
     """A migrated, seeded PostgreSQL schema of its own, and the app on it; the environment the
     shared fixtures set is put back afterwards."""
-    schema = f"fz_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    with new_schema("fz") as url:
+        yield from _fuzz_app_on(url)
+
+
+def _fuzz_app_on(url: str) -> Iterator[Any]:
     env = {
-        "DATABASE_URL": _pg_url(schema),
+        "DATABASE_URL": url,
+        "APP_ENV": "development",  # test secrets (api/production_guard.py), also when run alone
         "INTERNAL_TOKEN": INTERNAL_TOKEN,
         "RASA_URL": "http://127.0.0.1:9",
         "ACTION_SERVER_URL": "http://127.0.0.1:9",
@@ -164,9 +166,6 @@ def fuzz_app() -> Iterator[Any]:
             else:
                 os.environ[key] = value
         _reset_caches()
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def _role(app: Any, name: str) -> Role:

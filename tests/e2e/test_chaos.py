@@ -20,7 +20,6 @@ import shutil
 import statistics
 import subprocess
 import time
-import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,8 +29,8 @@ from sqlalchemy import bindparam, create_engine, text
 
 from tests.e2e.chaos_residents import Script, Tally, question_pool, resident
 from tests.e2e.chaos_stack import ROOT, VENVS, Ports, RasaProxy, Service, model_path, services
+from tests.postgres import new_schema
 
-PG_BASE = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 RESULTS = ROOT / "var" / "test-results"
 RESIDENTS = 4  # concurrent conversations
 MIN_MESSAGES = 300  # in all, per database; the residents go on until the chaos is over and this many were sent
@@ -82,16 +81,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'chaos.db'}"
         return
-    schema = f"chaos_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(PG_BASE, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    try:
-        yield f"{PG_BASE}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
+    with new_schema("chaos") as url:
+        yield url
 
 
 def _setup_database(database_url: str) -> None:
