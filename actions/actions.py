@@ -1,63 +1,40 @@
-"""Rasa custom actions: thin wrappers that let the API decide what to say.
+"""Rasa's custom action: the reply policy, run on what Rasa understood and what the API found.
 
-Each reply goes back to Rasa as a `custom` payload carrying text, language, kind, topic and
-buttons, so the API stores exactly what it produced. When the API cannot be reached the
-action sends nothing; the API notices the empty turn and answers from the FAQ itself.
+The API sends each message with the FAQ candidates it found in the live content (metadata
+`turn`); Rasa adds its intent probabilities. `action_reply` decides (actions/reply_policy.py) and
+hands the decision back as a `custom` payload; the API writes the reply in the resident's
+language from the content it owns. Nothing here calls back into the API
+(docs/decisions/0014-one-pass-turn.md).
 """
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.api_client import bot_respond
+from actions.reply_policy import Understanding, decide
 
-log = logging.getLogger(__name__)
+TURN_METADATA = "turn"  # the API's part of a message's metadata (api/conversations/understanding.py)
 
 
-class ApiAction(Action):
-    action_name = ""
-    api_action = ""
+def understanding(tracker: Tracker) -> Understanding:
+    message = tracker.latest_message or {}
+    intents = {str(r["name"]): float(r["confidence"]) for r in message.get("intent_ranking") or [] if "name" in r}
+    if not intents and (message.get("intent") or {}).get("name"):  # "/request_human": no ranking
+        intent = message["intent"]
+        intents = {str(intent["name"]): float(intent.get("confidence") or 1.0)}
+    turn = (message.get("metadata") or {}).get(TURN_METADATA) or {}
+    return Understanding.from_dict(turn if isinstance(turn, dict) else {}, intents)
 
+
+class ActionReply(Action):
     def name(self) -> str:
-        return self.action_name
+        return "action_reply"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        message = tracker.latest_message or {}
-        intent = message.get("intent") or {}
-        turn = {
-            "conversation_id": tracker.sender_id,
-            "action": self.api_action,
-            "text": message.get("text") or "",
-            "intent": intent.get("name"),
-            "confidence": intent.get("confidence"),
-        }
-        try:
-            replies = await bot_respond(turn)
-        except Exception as exc:  # noqa: BLE001 - any failure: the API falls back by itself
-            log.warning("API unreachable from %s: %s", self.action_name, exc)
-            return []
-        for reply in replies:
-            dispatcher.utter_message(json_message=reply)
+        dispatcher.utter_message(json_message={"decision": decide(understanding(tracker)).to_dict()})
         return []
-
-
-class ActionAnswerFaq(ApiAction):
-    action_name, api_action = "action_answer_faq", "answer_faq"
-
-
-class ActionOutOfScope(ApiAction):
-    action_name, api_action = "action_out_of_scope", "out_of_scope"
-
-
-class ActionRequestHuman(ApiAction):
-    action_name, api_action = "action_request_human", "request_human"
-
-
-class ActionChooseLanguage(ApiAction):
-    action_name, api_action = "action_choose_language", "choose_language"

@@ -14,9 +14,8 @@ from alembic import command
 from alembic.config import Config
 
 from api.conversations.retention import run_purge
-from api.conversations.second_opinion import RULES, intent_similarity
 from api.db import session_scope
-from api.faq.retrieval import get_index
+from api.faq.retrieval import get_index, not_covered_questions
 from api.faq.seed import read_faq_files, seed_faq, seed_texts
 from api.handoff import user_command
 from api.libraries.seed import seed_libraries
@@ -52,11 +51,10 @@ def warm_cache() -> None:
         for text in (str(entry["title"]).strip(), *(str(q).strip() for q in entry["questions"]))
         if text
     ]
+    texts += not_covered_questions()
     embedder = get_index().embedder
     embedder.embed(texts)
     embedder.save()
-    for intent in RULES:
-        intent_similarity(intent, "warm-up")  # embeds and caches the intent's examples
     print(f"embedding cache warm: {len(texts)} question variants")
 
 

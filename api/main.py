@@ -15,7 +15,7 @@ from sqlalchemy.exc import OperationalError
 
 from api import errors, health
 from api.body_limit import BodyLimit
-from api.conversations import internal_routes, routes
+from api.conversations import routes
 from api.conversations.retention import run_purge
 from api.curation import routes as curation_routes
 from api.db import session_scope
@@ -99,7 +99,6 @@ def create_app() -> FastAPI:
     app.include_router(needs_routes.router)
     app.include_router(library_routes.router)
     app.include_router(language_routes.router)
-    app.include_router(internal_routes.router)
     app.include_router(sms_webhooks.router)
     app.include_router(sms_staff_routes.router)
     app.include_router(answer_page.router)

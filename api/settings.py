@@ -35,10 +35,6 @@ class Settings:
     embedder_model: str = field(default_factory=lambda: _env("EMBEDDER_MODEL", "intfloat/multilingual-e5-small"))
     rasa_timeout_s: float = field(default_factory=lambda: float(_env("RASA_TIMEOUT_S", "5")))
     max_message_chars: int = 2000
-    # Retrieval thresholds on the combined score; tuned on the dev set (docs/quality.md).
-    faq_confident: float = field(default_factory=lambda: float(_env("FAQ_CONFIDENT", "0.93")))
-    faq_margin: float = field(default_factory=lambda: float(_env("FAQ_MARGIN", "0.005")))
-    faq_weak: float = field(default_factory=lambda: float(_env("FAQ_WEAK", "0.88")))
     conversation_retention_days: int = field(default_factory=lambda: int(_env("RETENTION_DAYS", "90")))
     # Human handoff (docs/decisions/0005-handoff.md).
     reopen_window_hours: int = field(default_factory=lambda: int(_env("REOPEN_WINDOW_HOURS", "72")))

@@ -7,6 +7,11 @@ bounded in-memory store of today, and Rasa's SQL or Redis stores for the day tra
   POST   /webhooks/internal/trackers/delete       {"conversations": [id, ...]}  -> {"deleted": n}
   DELETE /webhooks/internal/conversations/<id>                                  -> {"deleted": n}
   GET    /webhooks/internal/conversations/<id>    -> {"events": n}: how many events Rasa holds (a count, no content)
+  POST   /webhooks/internal/parse                 {"text", "metadata"} -> {"intent_ranking": [...]}
+
+`parse` is the coordinators' try-it box: the intents of a text understood exactly as a resident's
+message (the same metadata, so the same vectors), without a conversation or a tracker. Rasa's
+own /model/parse takes no metadata and needs the whole HTTP API enabled.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from sanic.response import HTTPResponse
 log = logging.getLogger(__name__)
 
 MAX_IDS = 1000  # per request; the API sends batches of 500
+MAX_TEXT = 4000
 
 
 def _stores(store: TrackerStore) -> List[TrackerStore]:
@@ -133,5 +139,17 @@ class InternalChannel(InputChannel):
                 return response.json({"detail": "forbidden"}, status=403)
             stores = _stores(request.app.ctx.agent.tracker_store)
             return response.json({"events": sum([await _event_count(s, conversation_id) for s in stores])})
+
+        @bp.route("/parse", methods=["POST"])
+        async def parse(request: Request) -> HTTPResponse:
+            if not self._allowed(request):
+                return response.json({"detail": "forbidden"}, status=403)
+            body = request.json if isinstance(request.json, dict) else {}
+            text, metadata = body.get("text"), body.get("metadata") or {}
+            if not isinstance(text, str) or not text or len(text) > MAX_TEXT or not isinstance(metadata, dict):
+                return response.json({"detail": f"text: 1-{MAX_TEXT} characters; metadata: an object"}, status=422)
+            processor = request.app.ctx.agent.processor
+            parsed = await processor.parse_message(UserMessage(text, sender_id="try-it", metadata=metadata))
+            return response.json({"intent_ranking": parsed.get("intent_ranking") or []})
 
         return bp

@@ -3,9 +3,12 @@
     python scripts/eval.py --input tests/devset/*.jsonl [--url http://127.0.0.1:8000]
 
 Each JSONL line is {"text", "lang", "expect"} with expect `topic:<id>`, `handoff`,
-`out_of_scope`, `greet` or `thanks`. Each text is the first message of a fresh
+`out_of_scope`, `greet`, `thanks` or `uncovered` (a library question no topic covers: right
+when the reply is anything but an FAQ answer). Each text is the first message of a fresh
 conversation. Prints per language and overall: kind+topic accuracy, reply-language
-accuracy (the message's language, or English for unsupported ones), and the misses.
+accuracy (the message's language, or English for unsupported ones), then the same per file
+(the kinds of question: tests/devset/uncovered.jsonl...) with the share of FAQ answers, and
+the misses.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ class Result:
 
 
 def expected(expect: str) -> tuple[str, str | None]:
+    if expect == "uncovered":
+        return "not faq", None
     if expect.startswith("topic:"):
         return "faq", expect.removeprefix("topic:")
     return EXPECTED_KIND[expect], None
@@ -56,7 +61,7 @@ def ask(client: httpx.Client, row: dict[str, str]) -> Result:
         kind=first.get("kind"),
         topic=first.get("topic"),
         languages=langs,
-        ok=first.get("kind") == kind and first.get("topic") == topic,
+        ok=first.get("kind") != "faq" if kind == "not faq" else first.get("kind") == kind and first.get("topic") == topic,
         language_ok=bool(langs) and all(lang == want_lang for lang in langs),
     )
 
@@ -78,6 +83,18 @@ def report(results: list[Result], out=sys.stdout) -> dict[str, dict[str, float]]
         lacc = sum(r.language_ok for r in group) / len(group)
         summary[lang] = {"n": len(group), "accuracy": acc, "language_accuracy": lacc}
         print(f"{lang:<6}{len(group):>5}{acc:>11.1%}{lacc:>12.1%}", file=out)
+    by_file: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        by_file[r.row.get("file", "?")].append(r)
+    if len(by_file) > 1:
+        print(f"\n{'file':<28}{'n':>5}{'right':>8}{'faq':>7}{'handoff':>9}", file=out)
+        for name, group in sorted(by_file.items()):
+            n = len(group)
+            right = sum(r.ok for r in group) / n
+            faq = sum(r.kind == "faq" for r in group) / n
+            handoff = sum(r.kind == "handoff" for r in group) / n
+            summary[f"file:{name}"] = {"n": n, "accuracy": right, "faq": faq, "handoff": handoff}
+            print(f"{name:<28}{n:>5}{right:>8.1%}{faq:>7.1%}{handoff:>9.1%}", file=out)
     misses = [r for r in results if not (r.ok and r.language_ok)]
     if misses:
         print(f"\nMisses ({len(misses)}):", file=out)
@@ -97,7 +114,7 @@ def load(paths: list[str]) -> list[dict[str, str]]:
         for n, line in enumerate(Path(path).read_text(encoding="utf-8").splitlines(), 1):
             if line.strip():
                 try:
-                    rows.append(json.loads(line))
+                    rows.append({**json.loads(line), "file": f"{Path(path).parent.name}/{Path(path).stem}"})
                 except json.JSONDecodeError as exc:
                     raise SystemExit(f"{path}:{n}: not JSON ({exc})") from None
     return rows

@@ -1,4 +1,5 @@
-"""Talks to Rasa's REST channel. Every bot reply arrives as a `custom` payload in our Reply shape.
+"""Talks to Rasa's REST channel. Rasa answers a message with one decision of the reply policy
+(actions/reply_policy.py) as a `custom` payload; the API writes the reply itself.
 
 The call is asynchronous, so a slow Rasa holds no worker thread while it thinks; it has a short
 deadline (RASA_TIMEOUT_S), and a circuit breaker stops calling a Rasa that keeps failing
@@ -14,8 +15,8 @@ from typing import Any
 
 import httpx
 
+from actions.reply_policy import Decision
 from api.conversations.circuit import CircuitBreaker
-from api.conversations.replies import Reply
 from api.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -41,15 +42,12 @@ def _client(_loop: asyncio.AbstractEventLoop) -> httpx.AsyncClient:
     return httpx.AsyncClient(base_url=s.rasa_url, timeout=s.rasa_timeout_s, limits=httpx.Limits(max_connections=100))
 
 
-def _replies(items: list[dict[str, Any]], fallback_language: str) -> list[Reply]:
-    replies = []
+def _decision(items: list[dict[str, Any]]) -> Decision:
     for item in items:
-        if isinstance(item.get("custom"), dict):
-            replies.append(Reply.from_dict(item["custom"]))
-        elif item.get("text"):  # a response that did not come through our NLG: still shown
-            log.warning("Rasa reply without metadata (%d characters)", len(item["text"]))  # no text in logs
-            replies.append(Reply(text=item["text"], language=fallback_language, kind="system"))
-    return replies
+        custom = item.get("custom")
+        if isinstance(custom, dict) and isinstance(custom.get("decision"), dict):
+            return Decision.from_dict(custom["decision"])
+    raise RasaUnavailable("Rasa answered no decision (the action server may be down)")
 
 
 @lru_cache
@@ -74,11 +72,10 @@ def forget(conversation_ids: list[str]) -> None:
         raise RasaUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
 
 
-async def send(
-    conversation_id: str, text: str, fallback_language: str, metadata: dict[str, Any] | None = None
-) -> list[Reply]:
-    """Rasa's replies, or RasaUnavailable: down, too slow, nothing said, or the circuit is open.
-    `metadata`: what Rasa's components read besides the text (the message's vectors)."""
+async def send(conversation_id: str, text: str, metadata: dict[str, Any] | None = None) -> Decision:
+    """The reply policy's decision for this message, or RasaUnavailable: down, too slow, no
+    decision, or the circuit is open. `metadata`: the message understood by the API
+    (api/conversations/understanding.py)."""
     circuit = breaker()
     if not circuit.allow():
         raise RasaUnavailable("the circuit is open after repeated failures")
@@ -88,10 +85,8 @@ async def send(
                 "/webhooks/rest/webhook", json={"sender": conversation_id, "message": text, "metadata": metadata or {}}
             )
         resp.raise_for_status()
-        replies = _replies(resp.json(), fallback_language)
-        if not replies:
-            raise RasaUnavailable("Rasa answered nothing (the action server may be down)")
-    except (httpx.HTTPError, ValueError, TimeoutError) as exc:
+        decision = _decision(resp.json())
+    except (httpx.HTTPError, ValueError, TimeoutError, KeyError) as exc:
         circuit.failure()
         raise RasaUnavailable(f"{exc.__class__.__name__}: {exc}") from exc
     except RasaUnavailable:
@@ -101,7 +96,7 @@ async def send(
         circuit.abandon()
         raise
     circuit.success()
-    return replies
+    return decision
 
 
 @lru_cache
@@ -121,3 +116,19 @@ def reset() -> None:
     """Forget the clients and the breaker's state, e.g. after the settings changed (tests)."""
     for cached in (breaker, _client, _sync_client, _health_client):
         cached.cache_clear()
+
+
+def parse(text: str, metadata: dict[str, Any]) -> dict[str, float]:
+    """Rasa's intent probabilities for a text understood as a resident's message, without a
+    conversation (the try-it box; bot/internal_channel.py). RasaUnavailable when it cannot say."""
+    try:
+        resp = _sync_client().post(
+            "/webhooks/internal/parse",
+            json={"text": text, "metadata": metadata},
+            headers={"X-Internal-Token": get_settings().internal_token},
+            timeout=get_settings().rasa_timeout_s,
+        )
+        resp.raise_for_status()
+        return {str(r["name"]): float(r["confidence"]) for r in resp.json()["intent_ranking"]}
+    except (httpx.HTTPError, ValueError, KeyError) as exc:
+        raise RasaUnavailable(f"{exc.__class__.__name__}: {exc}") from exc

@@ -29,8 +29,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from api.conversations import lease, rasa_client, trackers, understanding
-from api.conversations.answering import faq_reply, respond, text_reply
+from actions.reply_policy import Decision, Understanding
+from api.conversations import answering, lease, rasa_client, trackers, understanding
+from api.conversations.answering import faq_reply, text_reply
 from api.conversations.models import Conversation, Message
 from api.conversations.replies import Reply
 from api.db import checkpoint_sqlite, session_scope
@@ -41,7 +42,6 @@ from api.language.detect import detect
 from api.language.registry import FALLBACK_LANGUAGE, languages
 from api.needs import record as needs
 from api.privacy.redact import Profile, scan
-from api.ratelimit import residents
 from api.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -247,50 +247,54 @@ def _poll(conversation_id: str, message_id: int, payload: str | None) -> Incomin
         return _retry(session, msg, payload)
 
 
-def _topic_reply(conversation_id: str, incoming: Incoming) -> tuple[list[Reply], str]:
-    """A topic button is answered from the FAQ without Rasa; also the reply language."""
+def _topic_reply(conversation_id: str, incoming: Incoming) -> list[Reply]:
+    """A topic button is answered from the FAQ without Rasa."""
     with session_scope() as session:
         conv = session.get(Conversation, conversation_id)
         assert conv is not None
         if incoming.payload and incoming.payload.startswith("topic:"):
             reply = faq_reply(session, conv, incoming.payload.removeprefix("topic:"))
             if reply is not None:
-                return [reply], conv.language or "sv"
-        return [], conv.language or "sv"
+                return [reply]
+        return []
 
 
-def _answer_from_faq(conversation_id: str, incoming: Incoming, text: str) -> list[Reply]:
+def _understand(conversation_id: str, text: str, unsupported_language: bool) -> understanding.Turn:
     with session_scope() as session:
         conv = session.get(Conversation, conversation_id)
         assert conv is not None
-        action = "request_human" if incoming.payload == "handoff" else "answer_faq"
-        return respond(session, conv, action, text)
+        return understanding.understand(session, text, conv.library_id, unsupported_language)
+
+
+def _render(conversation_id: str, text: str, decision: Decision | None, turn: understanding.Turn | None) -> list[Reply]:
+    """The decision written as replies; with no decision (Rasa is down), the API decides alone."""
+    with session_scope() as session:
+        conv = session.get(Conversation, conversation_id)
+        assert conv is not None
+        if decision is None:
+            return answering.without_rasa(session, conv, text, turn.understanding if turn else None)
+        u = turn.understanding if turn is not None else Understanding()
+        return answering.render(session, conv, decision, text, u)
 
 
 async def _bot_turn(conversation_id: str, incoming: Incoming) -> list[Reply]:
-    replies, language = await _in_thread(_topic_reply, conversation_id, incoming)
+    replies = await _in_thread(_topic_reply, conversation_id, incoming)
     if replies:
         return replies
     text = "/request_human" if incoming.payload == "handoff" else incoming.text
-    residents.take_ticket_refusal(conversation_id)  # a stale note from an earlier turn
+    # The message is embedded and the FAQ ranked once, here; Rasa gets both (understanding.py).
+    turn = (
+        None
+        if text.startswith("/")
+        else await _in_thread(_understand, conversation_id, text, incoming.unsupported_language)
+    )
     try:
-        metadata = {} if text.startswith("/") else {"nlu": (await _in_thread(understanding.embed, text)).metadata()}
-        replies = await rasa_client.send(conversation_id, text, language, metadata)  # raises when Rasa said nothing
-        _raise_if_ticket_refused(conversation_id)
-        return replies
+        decision: Decision | None = await rasa_client.send(conversation_id, text, turn.metadata if turn else {})
     except rasa_client.RasaUnavailable as exc:
-        _raise_if_ticket_refused(conversation_id)
-        # Degraded mode: the API answers from the FAQ itself, so the resident is not left waiting.
+        # Degraded mode: the API decides from the FAQ itself, so the resident is not left waiting.
         log.warning("Rasa unavailable, answering from the FAQ directly: %s", exc)
-        return await _in_thread(_answer_from_faq, conversation_id, incoming, text)
-
-
-def _raise_if_ticket_refused(conversation_id: str) -> None:
-    """The action server's call to open a ticket got 429 (the client opened too many): the resident's
-    turn answers 429 too, rather than a reply that pretends staff were asked."""
-    wait = residents.take_ticket_refusal(conversation_id)
-    if wait:
-        raise residents.ticket_refused(wait)
+        decision = None
+    return await _in_thread(_render, conversation_id, text, decision, turn)
 
 
 def _language_notice(session: Session, conv: Conversation, replies: list[Reply]) -> None:
@@ -394,15 +398,6 @@ def transcript(session: Session, conv: Conversation, after: int = 0) -> list[Mes
         session.scalars(
             select(Message).where(Message.conversation_id == conv.id, Message.id > after).order_by(Message.id)
         )
-    )
-
-
-def last_resident_language(session: Session, conv: Conversation) -> str | None:
-    return session.scalar(
-        select(Message.language)
-        .where(Message.conversation_id == conv.id, Message.sender == "resident")
-        .order_by(Message.id.desc())
-        .limit(1)
     )
 
 

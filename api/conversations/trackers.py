@@ -28,9 +28,7 @@ def queue(session: Session, conversation_ids: Sequence[str]) -> None:
     source = select(Conversation.id, literal(datetime.now(UTC)), literal(0)).where(
         Conversation.id.in_(conversation_ids)
     )
-    session.execute(
-        insert(TrackerDeletion).from_select(["conversation_id", "requested_at", "attempts"], source)
-    )
+    session.execute(insert(TrackerDeletion).from_select(["conversation_id", "requested_at", "attempts"], source))
 
 
 def _forget(conversation_ids: list[str]) -> bool:

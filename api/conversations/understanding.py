@@ -1,82 +1,68 @@
-"""A resident message embedded once per turn, shared with Rasa and with retrieval.
+"""A resident message understood once per turn, for Rasa and for the reply policy.
 
-The API embeds the message (and, for a message of several sentences, each sentence) with the
-same model as Rasa's featurizer, sends the vectors to Rasa as message metadata, and keeps them
-for a minute so that the FAQ retrieval of the same turn uses them too
-(docs/decisions/0014-one-pass-turn.md). Only vectors are kept, keyed by a hash of the text,
-never the text itself.
+The API embeds the message (and, for a message of several sentences, each sentence) once, with
+the same model as Rasa's featurizer, and ranks the FAQ topics of the live content with that
+vector. Both go to Rasa as message metadata: the vectors for its intent classifier (which then
+embeds nothing), the candidates with their calibrated confidence for the reply policy that the
+action server runs (docs/decisions/0014-one-pass-turn.md).
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 import re
-import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
+from sqlalchemy.orm import Session
 
+from actions.reply_policy import Candidate, Understanding
 from api.faq.retrieval import get_index
 
-# Sentence ends in our scripts (Latin, Cyrillic, Arabic/Persian question mark, Ethiopic full stop
+# Sentence ends in our scripts (Latin, Cyrillic, the Arabic question mark, the Ethiopic full stop
 # and question mark) and line breaks. A request for a person is often one sentence of several.
 _SENTENCE_END = re.compile(r"(?<=[.!?؟።፧])\s+|\n+")
-MIN_CLAUSE_CHARS = 4
-MAX_CLAUSES = 6  # a very long message: the first sentences carry the request, if any
-KEEP_S = 60.0
-KEEP_MAX = 512
+MIN_SENTENCE_CHARS = 4
+MAX_SENTENCES = 6  # a very long message: the request, if any, is rarely further down
+CANDIDATES = 5
 
 
-def clauses(text: str) -> list[str]:
+def sentences(text: str) -> list[str]:
     """The sentences of a message of more than one sentence; [] for a single sentence."""
-    parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.strip()) >= MIN_CLAUSE_CHARS]
-    return parts[:MAX_CLAUSES] if len(parts) > 1 else []
-
-
-@dataclass(frozen=True)
-class Vectors:
-    message: np.ndarray
-    clauses: np.ndarray  # one row per clause; 0 rows for a single sentence
-
-    def metadata(self) -> dict[str, object]:
-        """What Rasa's SharedVectorFeaturizer reads (bot/components/shared_vector.py)."""
-        return {"vector": _b64(self.message), "clauses": [_b64(c) for c in self.clauses]}
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if len(p.strip()) >= MIN_SENTENCE_CHARS]
+    return parts[:MAX_SENTENCES] if len(parts) > 1 else []
 
 
 def _b64(vector: np.ndarray) -> str:
     return base64.b64encode(np.asarray(vector, dtype="<f4").tobytes()).decode("ascii")
 
 
-_kept: OrderedDict[str, tuple[float, Vectors]] = OrderedDict()
-_lock = threading.Lock()
+@dataclass(frozen=True)
+class Turn:
+    """One message, understood: its metadata for Rasa and the policy's view of the FAQ."""
+
+    metadata: dict[str, object]
+    understanding: Understanding
 
 
-def _key(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def embed(text: str) -> Vectors:
-    """The message's vectors: computed once (one batch for the message and its sentences)."""
-    key = _key(text)
-    now = time.monotonic()
-    with _lock:
-        kept = _kept.get(key)
-        if kept is not None and now - kept[0] < KEEP_S:
-            return kept[1]
-    parts = clauses(text)
-    rows = get_index().embedder.inner.embed([text, *parts])
-    vectors = Vectors(rows[0], rows[1:])
-    with _lock:
-        _kept[key] = (now, vectors)
-        _kept.move_to_end(key)
-        while len(_kept) > KEEP_MAX or (_kept and now - next(iter(_kept.values()))[0] >= KEEP_S):
-            _kept.popitem(last=False)
-    return vectors
-
-
-def forget() -> None:
-    with _lock:
-        _kept.clear()
+def understand(session: Session, text: str, library: str | None, unsupported_language: bool = False) -> Turn:
+    """`unsupported_language`: written in a language the intent classifier was not trained on."""
+    parts = sentences(text)
+    index = get_index()
+    vectors = index.embedder.inner.embed([text, *parts])  # one batch: the message and its sentences
+    matches = index.rank(session, text, library, limit=CANDIDATES, query=vectors[0])
+    u = Understanding(
+        candidates=tuple(Candidate(m.topic, round(m.confidence, 4)) for m in matches),
+        unsupported_language=unsupported_language,
+    )
+    metadata = {
+        "nlu": {
+            "vector": _b64(vectors[0]),
+            "clauses": [{"text": part, "vector": _b64(v)} for part, v in zip(parts, vectors[1:], strict=True)],
+        },
+        "turn": {
+            "candidates": [{"topic": c.topic, "confidence": c.confidence} for c in u.candidates],
+            "unsupported_language": unsupported_language,
+        },
+    }
+    return Turn(metadata, u)

@@ -41,6 +41,7 @@ GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
             ("out_of_scope", "Frågan handlar inte om biblioteket"),
             ("clarify", "Osäker: följs av knappar med troliga ämnen"),
             ("clarify_none", "Förstod inte alls: be om en ny formulering eller en person"),
+            ("not_covered", "En biblioteksfråga som inget ämne svarar på: ärligt svar och knapp till personal"),
             ("offer_person", "Knappen för att prata med personal"),
             ("handoff_offer", "Efter två osäkra svar i rad"),
             ("handoff_more", "Efter svar där personal kan hjälpa vidare"),

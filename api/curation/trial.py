@@ -1,10 +1,12 @@
 """The coordinators' try-it box: what the assistant would do with a question, and why.
 
-It runs the resident's path without a conversation: language detection, FAQ retrieval for
-the chosen library (its local wordings count, other libraries' do not), the same thresholds,
-and the answer text the resident would get (local version, language fallback, easy-to-read).
-Rasa's intent classifier is not consulted: greetings and requests for a person are Rasa's, and
-this box is about the content."""
+It runs a resident's turn without a conversation: language detection, the message understood
+once (api/conversations/understanding.py: the FAQ candidates of the chosen library, whose local
+wordings count and other libraries' do not), Rasa's intent probabilities for exactly that
+message, and the same reply policy (actions/reply_policy.py) that answers residents. So the
+box and the chat agree (tests/e2e/test_try_agrees.py). When Rasa is down, the box says so and
+decides as the API then does for residents: from the FAQ alone.
+"""
 
 from __future__ import annotations
 
@@ -12,13 +14,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from api.conversations.answering import retrieval_decision
+from actions import reply_policy
+from actions.reply_policy import Understanding, decide
+from api.conversations import rasa_client
+from api.conversations.understanding import CANDIDATES, understand
 from api.faq.answers import find_answer, titles
 from api.faq.content_format import content_key
 from api.faq.retrieval import get_index
 from api.language.detect import detect
 from api.language.registry import FALLBACK_LANGUAGE, is_supported
-from api.settings import get_settings
+
+LIMITS = ("PERSON", "OFF_TOPIC", "ANSWER", "OFFER", "SMALL_TALK")
 
 
 def try_question(
@@ -31,34 +37,40 @@ def try_question(
         reply_language = detection.language if detection.supported else FALLBACK_LANGUAGE
     if easy_read:
         reply_language = "sv"
-    matches = get_index().rank(session, text, library, limit=5)
-    decision = retrieval_decision(matches, text)
-    names = titles(session, [m.topic for m in matches], reply_language)
-    s = get_settings()
+    turn = understand(session, text, library, unsupported_language=not detection.supported)
+    try:
+        intents, rasa = rasa_client.parse(text, turn.metadata), True
+    except rasa_client.RasaUnavailable:
+        intents, rasa = {}, False
+    u = Understanding(intents, turn.understanding.candidates, turn.understanding.unsupported_language)
+    decision = decide(u)
+    matches = {m.topic: m for m in get_index().rank(session, text, library, limit=CANDIDATES)}
+    names = titles(session, list(matches), reply_language)
     out: dict[str, Any] = {
         "text": text,
         "library": library,
         "detected_language": detection.language,
         "detected_supported": detection.supported,
         "reply_language": reply_language,
-        "decision": decision,
-        "thresholds": {"confident": s.faq_confident, "margin": s.faq_margin, "weak": s.faq_weak},
+        "decision": decision.to_dict(),
+        "rasa": rasa,
+        "intents": dict(sorted(intents.items(), key=lambda kv: -kv[1])),
+        "limits": {name.lower(): getattr(reply_policy, name) for name in LIMITS},
         "candidates": [
             {
-                "topic": m.topic,
-                "title": names.get(m.topic, ""),
-                "score": round(m.score, 4),
-                "dense": round(m.dense, 4),
-                "lexical": round(m.lexical, 4),
-                "classifier": round(m.probability, 4),
+                "topic": c.topic,
+                "title": names.get(c.topic, ""),
+                "confidence": c.confidence,
+                "score": round(matches[c.topic].score, 4) if c.topic in matches else None,
+                "dense": round(matches[c.topic].dense, 4) if c.topic in matches else None,
+                "lexical": round(matches[c.topic].lexical, 4) if c.topic in matches else None,
             }
-            for m in matches
+            for c in u.candidates
         ],
-        "margin": round(matches[0].score - matches[1].score, 4) if len(matches) > 1 else None,
         "answer": None,
     }
-    if decision == "answer":
-        answer = find_answer(session, matches[0].topic, reply_language, library, easy_read)
+    if decision.kind == "faq" and decision.topic is not None:
+        answer = find_answer(session, decision.topic, reply_language, library, easy_read)
         if answer is not None:
             out["answer"] = {
                 "topic": answer.topic,

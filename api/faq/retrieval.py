@@ -18,12 +18,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
+import yaml
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.faq.confidence import calibration
 from api.faq.embedder import CachedEmbedder, get_embedder
 from api.faq.models import FaqEntry, FaqTranslation
 from api.faq.normalize import fold
@@ -43,6 +45,12 @@ CLASSIFIER_WEIGHT = 0.15
 CLASSIFIER_C = 5.0
 
 
+# Library questions that no topic covers (data/not_covered.yml) are indexed as one more topic
+# under this id, which is never answered: a message closer to them than to a topic is probably
+# not covered (api/faq/confidence.py).
+NOT_COVERED = "_not_covered"
+
+
 @dataclass(frozen=True)
 class Match:
     topic: str
@@ -50,6 +58,8 @@ class Match:
     dense: float
     lexical: float
     probability: float
+    confidence: float = 0.0  # the probability that this topic answers the question (calibrated)
+    not_covered: float = -1.0  # the score of the library questions no topic covers, for this message
 
 
 @dataclass(frozen=True)
@@ -87,10 +97,18 @@ def live_entries(session: Session) -> list[FaqEntry]:
     return list(session.scalars(select(FaqEntry).where(FaqEntry.state == "live").order_by(FaqEntry.id)))
 
 
+def not_covered_questions() -> list[str]:
+    path = get_settings().data_dir / "not_covered.yml"
+    if not path.exists():
+        return []
+    by_language = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return [str(q).strip() for questions in by_language.values() for q in questions or [] if str(q).strip()]
+
+
 def _load_rows(session: Session) -> _Rows:
-    topics: list[str] = []
-    libraries: list[str | None] = []
-    texts: list[str] = []
+    texts = not_covered_questions()
+    topics: list[str] = [NOT_COVERED] * len(texts)
+    libraries: list[str | None] = [None] * len(texts)
     for entry in live_entries(session):
         for tr in sorted(entry.translations, key=_translation_order):
             for text in [tr.title, *tr.questions]:
@@ -265,18 +283,26 @@ class FaqIndex:
         if st.classifier is not None:
             probability[st.classifier.classes_] = st.classifier.predict_proba(query[None, :])[0]
         score = dense_by_topic + LEXICAL_WEIGHT * lexical_by_topic + CLASSIFIER_WEIGHT * probability
+        uncovered = st.topic_names.index(NOT_COVERED) if NOT_COVERED in st.topic_names else None
+        not_covered = float(score[uncovered]) if uncovered is not None else -1.0
         # A topic only another library has (its own local entry) is not this resident's to get.
-        order = [t for t in np.argsort(-score) if visible[t]][:limit]
-        return [
-            Match(
-                topic=st.topic_names[t],
-                score=float(score[t]),
-                dense=float(dense_by_topic[t]),
-                lexical=float(lexical_by_topic[t]),
-                probability=float(probability[t]),
+        order = [t for t in np.argsort(-score) if visible[t] and t != uncovered]
+        cal = calibration()
+        matches = []
+        for rank, t in enumerate(order[:limit]):
+            other = score[order[1]] if rank == 0 and len(order) > 1 else score[order[0]] if rank else score[t]
+            matches.append(
+                Match(
+                    topic=st.topic_names[t],
+                    score=float(score[t]),
+                    dense=float(dense_by_topic[t]),
+                    lexical=float(lexical_by_topic[t]),
+                    probability=float(probability[t]),
+                    confidence=cal.probability(float(score[t]), float(score[t] - other), float(score[t]) - not_covered),
+                    not_covered=not_covered,
+                )
             )
-            for t in order
-        ]
+        return matches
 
 
 _index: FaqIndex | None = None

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from api.conversations.models import Conversation, Message
 from api.conversations.replies import Reply
-from api.conversations.second_opinion import RULES, intent_similarity
+from api.conversations.understanding import sentences
 from api.handoff.clock import now
 from api.needs.models import ResidentNeed
 
@@ -98,10 +98,14 @@ def note_turn(session: Session, conv: Conversation, message_id: int, payload: st
         note(session, conv, message, "out_of_scope")
 
 
+# A request for a person this short, in one sentence, says nothing about the question.
+SITUATION_WORDS = 9
+
+
 def _only_asks_for_a_person(text: str) -> bool:
     """'I want to talk to a librarian' says nothing about the question; a longer message
     that also asks for a person ('my Libby says my card is blocked, can someone help') does."""
-    return not substantive(text) or intent_similarity("request_human", text) >= RULES["request_human"].below
+    return not substantive(text) or (len(text.split()) < SITUATION_WORDS and not sentences(text))
 
 
 def note_held(session: Session, conv: Conversation, message: Message) -> None:

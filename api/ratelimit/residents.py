@@ -8,7 +8,6 @@ from api.ratelimit.limiter import Limit, RateLimited, backend, hashed, hit, in_w
 from api.settings import get_settings
 
 OWNER_TTL = 24 * 3600  # a conversation's client is remembered this long (for its ticket limit)
-REFUSAL_TTL = 120  # a refused ticket is reported to the resident's turn within this time
 
 
 def _client(address: str) -> str:
@@ -40,8 +39,6 @@ def ticket(conversation_id: str) -> None:
         return
     wait = hit("tickets", client, Limit.parse(get_settings().rate_limit_tickets))
     if wait:
-        # The turn may be waiting on Rasa, whose action server gets the 429: leave the turn a note.
-        backend().put(f"refused:{conversation_id}", str(wait), REFUSAL_TTL)
         raise ticket_refused(wait)
 
 
@@ -50,13 +47,3 @@ def ticket_refused(retry_after: int) -> RateLimited:
         retry_after,
         f"Too many requests for a person from this address. Try again in {in_words(retry_after)}.",
     )
-
-
-def take_ticket_refusal(conversation_id: str) -> int:
-    """Seconds to wait if this conversation's ticket was just refused (once), else 0."""
-    store = backend()
-    found = store.get(f"refused:{conversation_id}")
-    if found is None:
-        return 0
-    store.delete(f"refused:{conversation_id}")
-    return int(found) if found.isdigit() and int(found) > 0 else 0

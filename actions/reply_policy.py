@@ -1,0 +1,113 @@
+"""The reply policy: what kind of reply a resident's message gets. The one place that decides.
+
+Inputs are two calibrated understandings of the message, from the two parts that own them:
+- the intent probabilities, from Rasa's classifier (bot/components/intent_classifier.py);
+- the FAQ candidates, from the API's retrieval over the live content, each with the probability
+  that it is the right answer (api/faq/confidence.py).
+
+Both are probabilities measured on held-out data, so the limits below are probabilities too,
+not scores tuned line by line (docs/decisions/0014-one-pass-turn.md). The action server runs
+it for every message Rasa understands; the API runs the same function when Rasa is down (with
+no intents) and in the coordinators' try-it box, so all three agree.
+
+Changing when the assistant hands over to a person means changing this module and its tests.
+
+Pure Python without dependencies: both environments import it (the action server's and the API's).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["faq", "clarify", "not_covered", "handoff", "out_of_scope", "smalltalk", "language"]
+
+# A request for a person: Rasa's probability of `request_human` (the largest over the message and
+# its sentences). A wrong handoff costs a resident a wait; a missed one, an answer they did not want.
+PERSON = 0.5
+# Off-topic: the probability of `out_of_scope`. Off-topic questions must never get an FAQ answer,
+# so this is checked before the FAQ, and only a real question reaches the FAQ.
+OFF_TOPIC = 0.5
+# The FAQ answers when its best candidate is this likely to be the right answer.
+ANSWER = 0.4
+# Below that, candidates at least this likely are offered as buttons ("did you mean ...?").
+OFFER = 0.15
+MAX_OFFERS = 3
+# Greetings, thanks and goodbyes: the most likely intent, and at least this likely.
+SMALL_TALK = 0.5
+SMALL_TALK_INTENTS = ("greet", "thanks", "goodbye")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    topic: str
+    confidence: float  # the probability that this topic answers the message
+
+
+@dataclass(frozen=True)
+class Understanding:
+    """What is known of one message. `intents` is empty when Rasa was not asked (it is down)."""
+
+    intents: Mapping[str, float] = field(default_factory=dict)
+    candidates: Sequence[Candidate] = ()
+    # Written in a language we do not support (German, French...): the intent classifier never saw
+    # one and reads much of it as off-topic; the FAQ, which matches across languages, decides that.
+    unsupported_language: bool = False
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], intents: Mapping[str, float] | None = None) -> Understanding:
+        candidates = [
+            Candidate(str(c["topic"]), float(c["confidence"]))
+            for c in data.get("candidates") or []
+            if isinstance(c, Mapping) and "topic" in c and "confidence" in c
+        ]
+        return cls(dict(intents or {}), tuple(candidates), bool(data.get("unsupported_language")))
+
+
+@dataclass(frozen=True)
+class Decision:
+    kind: Kind
+    topic: str | None = None  # faq: the topic that answers
+    options: tuple[str, ...] = ()  # clarify: the topics offered
+    intent: str | None = None  # smalltalk: greet, thanks or goodbye
+    # 0-1: how sure; shown to coordinators in try-it and kept in the logs' numbers
+    confidence: float = 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["options"] = list(self.options)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Decision:
+        return cls(
+            kind=data["kind"],
+            topic=data.get("topic"),
+            options=tuple(data.get("options") or ()),
+            intent=data.get("intent"),
+            confidence=float(data.get("confidence") or 0.0),
+        )
+
+
+def decide(u: Understanding) -> Decision:
+    p = dict(u.intents)
+    if u.unsupported_language:
+        p.pop("out_of_scope", None)
+    best = u.candidates[0] if u.candidates else None
+    if p.get("request_human", 0.0) >= PERSON:
+        return Decision("handoff", confidence=p["request_human"])
+    top = max(p, key=lambda name: p[name]) if p else None
+    if top in SMALL_TALK_INTENTS and p[top] >= SMALL_TALK:
+        return Decision("smalltalk", intent=top, confidence=p[top])
+    if top == "choose_language":
+        return Decision("language", confidence=p[top])
+    if p.get("out_of_scope", 0.0) >= OFF_TOPIC:
+        return Decision("out_of_scope", confidence=p["out_of_scope"])
+    if best is not None and best.confidence >= ANSWER:
+        return Decision("faq", topic=best.topic, confidence=best.confidence)
+    options = tuple(c.topic for c in u.candidates if c.confidence >= OFFER)[:MAX_OFFERS]
+    if options:
+        return Decision("clarify", options=options, confidence=best.confidence if best else 0.0)
+    # A library question no topic covers: an honest "I don't know" and a person.
+    return Decision("not_covered", confidence=1.0 - (best.confidence if best else 0.0))
