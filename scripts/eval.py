@@ -47,6 +47,12 @@ def expected(expect: str) -> tuple[str, str | None]:
     return EXPECTED_KIND[expect], None
 
 
+def answered(first: dict[str, str], kind: str, topic: str | None) -> bool:
+    if kind == "not faq":  # an uncovered library question: anything but an FAQ answer
+        return first.get("kind") != "faq"
+    return (first.get("kind"), first.get("topic")) == (kind, topic)
+
+
 def ask(client: httpx.Client, row: dict[str, str]) -> Result:
     conv = client.post("/api/conversations", json={"channel": "web"}).json()
     headers = {"Authorization": f"Bearer {conv['token']}"}
@@ -61,7 +67,7 @@ def ask(client: httpx.Client, row: dict[str, str]) -> Result:
         kind=first.get("kind"),
         topic=first.get("topic"),
         languages=langs,
-        ok=first.get("kind") != "faq" if kind == "not faq" else first.get("kind") == kind and first.get("topic") == topic,
+        ok=answered(first, kind, topic),
         language_ok=bool(langs) and all(lang == want_lang for lang in langs),
     )
 
@@ -83,6 +89,16 @@ def report(results: list[Result], out=sys.stdout) -> dict[str, dict[str, float]]
         lacc = sum(r.language_ok for r in group) / len(group)
         summary[lang] = {"n": len(group), "accuracy": acc, "language_accuracy": lacc}
         print(f"{lang:<6}{len(group):>5}{acc:>11.1%}{lacc:>12.1%}", file=out)
+    by_expect: dict[str, list[Result]] = defaultdict(list)
+    for r in results:
+        by_expect[r.row["expect"].split(":")[0]].append(r)
+    print(f"\n{'expected':<28}{'n':>5}{'right':>8}{'faq':>7}{'handoff':>9}", file=out)
+    for name, group in sorted(by_expect.items()):
+        n = len(group)
+        right, faq = sum(r.ok for r in group) / n, sum(r.kind == "faq" for r in group) / n
+        handoff = sum(r.kind == "handoff" for r in group) / n
+        summary[f"expect:{name}"] = {"n": n, "accuracy": right, "faq": faq, "handoff": handoff}
+        print(f"{name:<28}{n:>5}{right:>8.1%}{faq:>7.1%}{handoff:>9.1%}", file=out)
     by_file: dict[str, list[Result]] = defaultdict(list)
     for r in results:
         by_file[r.row.get("file", "?")].append(r)

@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-PER_TOPIC = 2  # questions per topic and language: enough signal, training time stays modest
+PER_TOPIC = 2  # questions per topic and language: more made off-topic look-alikes read as questions (decision 0014)
 # Picks come from the first wordings only, so variants added later (by writers, or by coordinators
 # through the seed) change retrieval at once but do not change the NLU data, and retrain nothing.
 PICK_FROM = 15

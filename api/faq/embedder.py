@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import tempfile
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -102,10 +103,17 @@ class CachedEmbedder:
             if not self._dirty:
                 return
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._path.with_suffix(".tmp.npz")
-            keys = np.array(list(self._vectors.keys()))
-            np.savez(tmp, keys=keys, vectors=np.stack(list(self._vectors.values())))
-            os.replace(tmp, self._path)
+            # A temporary file of this process's own: two processes saving at once (API workers,
+            # the warm-up beside the API) must not write into each other's file.
+            fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=self._path.stem, suffix=".tmp.npz")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    keys = np.array(list(self._vectors.keys()))
+                    np.savez(out, keys=keys, vectors=np.stack(list(self._vectors.values())))
+                os.replace(tmp, self._path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
             self._dirty = False
 
 

