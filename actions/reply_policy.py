@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 Kind = Literal["faq", "clarify", "not_covered", "handoff", "out_of_scope", "smalltalk", "language"]
+KINDS: tuple[str, ...] = ("faq", "clarify", "not_covered", "handoff", "out_of_scope", "smalltalk", "language")
 
 # A request for a person: Rasa's probability of `request_human` (the largest over the message and
 # its sentences). A wrong handoff costs a resident a wait; a missed one, an answer they did not want.
@@ -57,11 +58,11 @@ class Understanding:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], intents: Mapping[str, float] | None = None) -> Understanding:
-        candidates = [
-            Candidate(str(c["topic"]), float(c["confidence"]))
-            for c in data.get("candidates") or []
-            if isinstance(c, Mapping) and "topic" in c and "confidence" in c
-        ]
+        """What the API sent along with the message; a malformed candidate is left out."""
+        candidates = []
+        for c in data.get("candidates") or []:
+            if isinstance(c, Mapping) and _clean(c.get("topic")) and isinstance(c.get("confidence"), int | float):
+                candidates.append(Candidate(str(c["topic"]), float(c["confidence"])))
         return cls(dict(intents or {}), tuple(candidates), bool(data.get("unsupported_language")))
 
 
@@ -81,13 +82,27 @@ class Decision:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Decision:
-        return cls(
-            kind=data["kind"],
-            topic=data.get("topic"),
-            options=tuple(data.get("options") or ()),
-            intent=data.get("intent"),
-            confidence=float(data.get("confidence") or 0.0),
-        )
+        """A decision as it comes back from the action server; ValueError unless it is one this
+        module could have made (so a mismatched bot side cannot make the API write nonsense)."""
+        kind, topic, intent = data.get("kind"), data.get("topic"), data.get("intent")
+        options = data.get("options") or []
+        if kind not in KINDS:
+            raise ValueError(f"unknown decision kind {kind!r}")
+        if (kind == "faq" and not _clean(topic)) or (topic is not None and not _clean(topic)):
+            raise ValueError("a decision's topic must be a topic id")
+        if not isinstance(options, list | tuple) or not all(_clean(o) for o in options):
+            raise ValueError("a decision's options must be topic ids")
+        if (kind == "smalltalk" and intent not in SMALL_TALK_INTENTS) or (intent is not None and not _clean(intent)):
+            raise ValueError(f"not a small-talk intent: {intent!r}")
+        confidence = data.get("confidence") or 0.0
+        if not isinstance(confidence, int | float):
+            raise ValueError("a decision's confidence must be a number")
+        return cls(kind=kind, topic=topic, options=tuple(options), intent=intent, confidence=float(confidence))
+
+
+def _clean(value: object) -> bool:
+    """A short identifier-like string: a topic id or an intent name."""
+    return isinstance(value, str) and 0 < len(value) <= 100 and value.isprintable()
 
 
 def decide(u: Understanding) -> Decision:

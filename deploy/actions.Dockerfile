@@ -1,7 +1,6 @@
-# The action server from the official rasa-sdk image; the actions only call the API.
+# The action server from the official rasa-sdk image: the reply policy (docs/decisions/0014).
 FROM rasa/rasa-sdk:3.6.2
 USER root
-RUN pip install --no-cache-dir aiohttp
 COPY actions /app/actions
 # The shared logging configuration and its privacy filter (standard library only).
 COPY api/__init__.py api/logging_setup.py /app/api/

@@ -18,7 +18,7 @@ step "Rasa training data validation" env PYTHONPATH="$ROOT/bot" "$VENVS/bot/bin/
   --config bot/config.yml --domain bot/domain.yml --data $TRAINING_DATA
 step "Rasa conversation tests" env PYTHONPATH="$ROOT/bot" "$VENVS/bot/bin/rasa" test core --model "$MODEL" \
   --stories tests/rasa/test_stories.yml --fail-on-prediction-errors --out "$RESULTS/rasa" --quiet
-step "Action server tests (against the real API)" env PYTHONPATH="$ROOT" "$VENVS/bot/bin/python" -m pytest -q \
+step "Action server tests (the reply action)" env PYTHONPATH="$ROOT" "$VENVS/bot/bin/python" -m pytest -q \
   -p no:cacheprovider tests/actions --junitxml "$RESULTS/actions.xml"
 step "Bot run-time tests (tracker store, internal channel)" env PYTHONPATH="$ROOT" "$VENVS/bot/bin/python" -m pytest -q \
   -p no:cacheprovider tests/bot --junitxml "$RESULTS/bot.xml"

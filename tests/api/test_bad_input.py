@@ -1,16 +1,18 @@
 """Bad input gives a 4xx, never a 500 (issue 13, point 11), on SQLite and on PostgreSQL.
 
 Integers beyond the database's range (every integer column is a 32-bit INTEGER), NUL
-characters (PostgreSQL text cannot hold them), and a non-ASCII internal token. An SMS body is
+characters (PostgreSQL text cannot hold them), also in Rasa's decision, and non-ASCII tokens. An SMS body is
 the exception: a 4xx would make the provider drop the resident's message, so its control
 characters are removed and the message is answered.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -21,7 +23,6 @@ from tests.api.handoff_support import Staff, new_resident
 from tests.api.sms_support import Phone, sms_settings
 
 TOO_BIG = [2**31, 2**63, 2**64]  # past INTEGER, past BIGINT, past unsigned 64 bits
-INTERNAL = {"X-Internal-Token": "test-internal-token"}
 
 
 def _refused(resp: Any) -> None:
@@ -290,12 +291,50 @@ def test_nul_in_other_bodies_is_422(client: TestClient, make_staff: Any, coordin
     assert resp.status_code == 422
 
 
-def test_nul_in_the_bot_side_calls_is_422(client: TestClient) -> None:
+@pytest.fixture
+def rasa_deciding(seeded: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[dict[str, Any]]]:
+    """Rasa faked in process: each webhook call answers the next decision a test appends."""
+    from api.conversations import rasa_client
+
+    decisions: list[dict[str, Any]] = []
+
+    def rasa(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=[{"custom": {"decision": decisions.pop(0)}}])
+
+    def client(_loop: object) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url="http://rasa.test", transport=httpx.MockTransport(rasa))
+
+    rasa_client.reset()  # a circuit opened by earlier tests (Rasa is at a closed port) is forgotten
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rasa_client, "_client", client)
+        yield decisions
+    rasa_client.reset()
+
+
+@pytest.mark.parametrize(
+    "decision",
+    [
+        {"kind": "faq", "topic": "loan.renew\x00", "confidence": 0.9},
+        {"kind": "clarify", "options": ["loan.renew\x00", "card.get"], "confidence": 0.3},
+        {"kind": "smalltalk", "intent": "greet\x00", "confidence": 0.9},
+        {"kind": "not_covered\x00"},
+    ],
+)
+def test_nul_in_rasas_decision_is_never_a_500(
+    client: TestClient, rasa_deciding: list[dict[str, Any]], decision: dict[str, Any]
+) -> None:
+    """The bot side's input to the API is now Rasa's decision: a NUL in it (PostgreSQL text cannot
+    hold one) must not break the resident's turn."""
     resident = new_resident(client)
-    body = {"conversation_id": resident.id + "\x00", "action": "answer_faq", "text": "hej"}
-    assert client.post("/internal/bot/respond", json=body, headers=INTERNAL).status_code == 422
-    nlg = {"response": "utter_greet", "tracker": {"sender_id": resident.id + "\x00"}}
-    assert client.post("/internal/nlg", json=nlg, headers=INTERNAL).status_code == 422
+    rasa_deciding.append(decision)
+    resp = client.post(
+        f"/api/conversations/{resident.id}/messages", json={"text": "Hur lånar jag om?"}, headers=resident.headers
+    )
+    assert resp.status_code == 200, resp.text[:300]
+    assert not rasa_deciding  # Rasa's decision was read
+    (reply,) = resp.json()["messages"]
+    assert "\x00" not in json.dumps(reply)
+    assert resident.transcript()["messages"][-1]["id"] == reply["id"]
 
 
 def test_lone_surrogates_in_a_body_become_replacement_characters(client: TestClient) -> None:
@@ -343,14 +382,19 @@ def test_sms_with_nul_in_its_id_is_stored_once_across_retries(sms_http: TestClie
     assert len(phone.outbox()) == 1
 
 
-# ---- the internal token ---------------------------------------------------------------------------
+# ---- tokens that are not ASCII ---------------------------------------------------------------
 
 
-def test_a_non_ascii_internal_token_is_403(client: TestClient) -> None:
+def test_a_non_ascii_token_is_refused_not_a_500(client: TestClient) -> None:
+    """Header bytes that are not ASCII (a resident's bearer token, a staff session cookie, and the
+    old internal token header, which the API no longer reads) are refused or ignored, never a 500."""
     resident = new_resident(client)
-    body = {"conversation_id": resident.id, "action": "answer_faq", "text": "hej"}
-    for token in ("tökén".encode(), "test-internal-token\u00e9".encode("latin-1"), b"\xff\xfe"):
-        resp = client.post("/internal/bot/respond", json=body, headers={"X-Internal-Token": token})
-        assert resp.status_code == 403, (token, resp.status_code)
-    resp = client.post("/internal/nlg", params={"token": "tökén"}, json={"response": "utter_greet"})
-    assert resp.status_code == 403
+    url = f"/api/conversations/{resident.id}/messages"
+    for token in ("tökén".encode(), "x\u00e9".encode("latin-1"), b"\xff\xfe"):
+        resp = client.get(url, headers={"Authorization": b"Bearer " + token})
+        assert resp.status_code in (401, 404), (token, resp.status_code)
+        resp = client.get("/api/staff/me", headers={"Cookie": b"bh_staff=" + token})
+        assert resp.status_code == 401, (token, resp.status_code)
+        resp = client.get(url, headers={**resident.headers, "X-Internal-Token": token})
+        assert resp.status_code == 200, (token, resp.status_code)
+    assert client.post("/internal/bot/respond", headers={"X-Internal-Token": b"\xff"}, json={}).status_code == 404

@@ -1,8 +1,9 @@
 """Issue 13, point 15: no secret in a URL, no internals on show.
 
 The resident event stream takes a short-lived ticket (never the bearer token in the URL, where
-access logs, proxies and browser history keep it); the internal token is read only from a header;
-`/static/*.html` is never served without the pages' CSP; `/docs` does not list internal routes."""
+access logs, proxies and browser history keep it); the internal token goes to Rasa only in a
+header, and the API has no internal routes of its own any more (issue 14); `/static/*.html` is
+never served without the pages' CSP; `/docs` does not list internal routes."""
 
 from __future__ import annotations
 
@@ -74,12 +75,42 @@ def test_a_ticket_needs_the_bearer_token(client, resident: Resident) -> None:  #
     assert client.post(url, headers={"Authorization": "Bearer wrong"}).status_code == 404
 
 
-def test_the_internal_token_is_read_only_from_the_header(client, conversation) -> None:  # type: ignore[no-untyped-def]
+def test_the_internal_token_goes_to_rasa_only_in_a_header(client, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    """The API's calls into Rasa's internal channel (tracker deletion, the try-it box's parse)
+    carry the shared token in X-Internal-Token, never in the URL or the body."""
+    from api.conversations import rasa_client
+
+    seen: list[httpx.Request] = []
+
+    def rasa(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.url.path.endswith("/parse"):
+            return httpx.Response(200, json={"intent_ranking": [{"name": "greet", "confidence": 0.9}]})
+        return httpx.Response(200, json={"deleted": 1})
+
+    rasa_client.reset()
+    monkeypatch.setattr(
+        rasa_client,
+        "_sync_client",
+        lambda: httpx.Client(base_url="http://rasa.test", transport=httpx.MockTransport(rasa)),
+    )
+    rasa_client.forget(["c1", "c2"])
+    assert rasa_client.parse("hej", {"nlu": {}}) == {"greet": 0.9}
+    assert [r.url.path for r in seen] == ["/webhooks/internal/trackers/delete", "/webhooks/internal/parse"]
+    for request in seen:
+        assert request.headers["X-Internal-Token"] == INTERNAL
+        assert INTERNAL not in str(request.url) and not request.url.query
+        assert INTERNAL.encode() not in request.content
+
+
+def test_the_api_has_no_internal_routes_any_more(client, conversation) -> None:  # type: ignore[no-untyped-def]
+    """The bot side no longer calls the API (issue 14): the old doors are shut, with or without the token."""
     nlg = {"response": "utter_greet", "tracker": {"sender_id": conversation["id"]}}
-    assert client.post("/internal/nlg", params={"token": INTERNAL}, json=nlg).status_code == 403
     turn = {"conversation_id": conversation["id"], "action": "answer_faq", "text": "hej"}
-    assert client.post("/internal/bot/respond", params={"token": INTERNAL}, json=turn).status_code == 403
-    assert client.post("/internal/nlg", headers={"X-Internal-Token": INTERNAL}, json=nlg).status_code == 200
+    for path, body in (("/internal/nlg", nlg), ("/internal/bot/respond", turn)):
+        assert client.post(path, json=body).status_code == 404
+        assert client.post(path, params={"token": INTERNAL}, json=body).status_code == 404
+        assert client.post(path, headers={"X-Internal-Token": INTERNAL}, json=body).status_code == 404
 
 
 @pytest.mark.parametrize(
@@ -113,8 +144,10 @@ def test_static_scripts_and_styles_are_still_served(client) -> None:  # type: ig
 
 
 def test_docs_do_not_list_internal_routes(client) -> None:  # type: ignore[no-untyped-def]
+    from api.openapi_doc import full_document
+
     paths = client.get("/openapi.json").json()["paths"]
     assert not [p for p in paths if p.startswith("/internal")]
     assert "/api/conversations/{conversation_id}/events/ticket" in paths
-    # The internal routes themselves still work for the bot side.
-    assert client.post("/internal/nlg", json={"response": "utter_greet"}).status_code == 403
+    # Nor is anything internal left out of the public document: the full one has none either.
+    assert not [p for p in full_document(client.app)["paths"] if p.startswith("/internal")]

@@ -3,12 +3,12 @@ conversation, tickets per client, SMS per number) with one limiter, in process a
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
-from functools import partial
 
-import anyio
+import httpx
 import pytest
 import redis
 from fastapi.testclient import TestClient
@@ -185,34 +185,40 @@ def test_the_widget_says_so_in_every_language() -> None:
 
 
 def test_a_ticket_refused_on_rasas_path_answers_the_resident_429(seeded: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """With Rasa up, the action server opens the ticket through /internal/bot/respond. When that is
-    refused, Rasa answers nothing, and the resident's turn answers 429 too (no FAQ reply instead)."""
+    """With Rasa up, a typed request for a person comes back from Rasa as a `handoff` decision, and
+    the API opens the ticket while writing it. When the ticket is refused for the rate limit, the
+    resident's turn answers 429 (no FAQ reply instead, no ticket)."""
     from api.conversations import rasa_client
 
-    with _app(monkeypatch, RATE_LIMIT_TICKETS="1/1h") as http:
-        new_resident(http).ask_for_person()  # the client's one ticket this hour
-        calls: list[int] = []
+    calls: list[dict[str, object]] = []
 
-        async def rasa_with_the_action_server(conversation_id: str, text: str, language: str) -> list[object]:
-            # The action server calls back from its own process: here, from a thread of ours.
-            resp = await anyio.to_thread.run_sync(
-                partial(
-                    http.post,
-                    "/internal/bot/respond",
-                    json={"conversation_id": conversation_id, "action": "request_human", "text": text},
-                    headers={"X-Internal-Token": "test-internal-token"},
-                )
+    def rasa(request: httpx.Request) -> httpx.Response:
+        assert request.url.path == "/webhooks/rest/webhook"
+        calls.append(json.loads(request.content))
+        return httpx.Response(200, json=[{"custom": {"decision": {"kind": "handoff", "confidence": 0.9}}}])
+
+    def client(_loop: object) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url="http://rasa.test", transport=httpx.MockTransport(rasa))
+
+    rasa_client.reset()  # a circuit opened by earlier tests (Rasa is at a closed port) is forgotten
+    try:
+        with pytest.MonkeyPatch.context() as mp, _app(monkeypatch, RATE_LIMIT_TICKETS="1/1h") as http:
+            mp.setattr(rasa_client, "_client", client)
+            first = new_resident(http)
+            (reply,) = first.say("Jag vill prata med en människa")  # the client's one ticket this hour
+            assert reply["kind"] == "handoff"
+            assert first.transcript()["conversation"]["state"] == "waiting"
+            resident = new_resident(http)
+            refused = http.post(
+                f"/api/conversations/{resident.id}/messages",
+                json={"text": "Jag vill prata med en människa"},
+                headers=resident.headers,
             )
-            calls.append(resp.status_code)
-            raise rasa_client.RasaUnavailable("the action failed: Rasa sends nothing back")
-
-        monkeypatch.setattr(rasa_client, "send", rasa_with_the_action_server)
-        resident = new_resident(http)
-        refused = http.post(
-            f"/api/conversations/{resident.id}/messages",
-            json={"text": "Jag vill prata med en människa"},
-            headers=resident.headers,
-        )
-        assert calls == [429]
-        assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
-        assert resident.transcript()["conversation"]["state"] == "bot"
+            assert refused.status_code == 429 and int(refused.headers["retry-after"]) > 0
+            transcript = resident.transcript()
+            assert transcript["conversation"]["state"] == "bot"
+            assert [m["sender"] for m in transcript["messages"]] == ["resident"]  # no reply was written
+    finally:
+        rasa_client.reset()
+    assert [c["sender"] for c in calls] == [first.id, resident.id]  # both turns asked Rasa
+    assert all("nlu" in c["metadata"] and "turn" in c["metadata"] for c in calls)  # type: ignore[operator]
