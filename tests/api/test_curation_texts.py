@@ -1,20 +1,29 @@
-"""The assistant's own texts, curated like the FAQ and served at run time: through Rasa's NLG
-endpoint and the API's text catalog (SQLite and PostgreSQL)."""
+"""The assistant's own texts, curated like the FAQ and used at run time: the API writes every
+reply from them (api/conversations/answering.py), so an edit is what the next resident reads
+(SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
 from tests.api.error_support import messages
-from tests.api.handoff_support import login, new_resident, new_staff
+from tests.api.handoff_support import Resident, login, new_resident, new_staff
+from tests.api.test_handoff_languages import rasa_decides
 
-NLG = "/internal/nlg"
-TOKEN = {"X-Internal-Token": "test-internal-token"}
+# Rasa's decision for a greeting (actions/reply_policy.py); the API writes it from the text `greet`.
+GREET = {"kind": "smalltalk", "intent": "greet", "confidence": 0.95}
 
 
-def test_an_edited_greeting_is_what_rasa_says_next(client, coordinator) -> None:  # type: ignore[no-untyped-def]
+def greeting(resident: Resident, text: str = "Salaan") -> tuple[str, str]:
+    (reply,) = resident.say(text)
+    assert reply["kind"] == "smalltalk", reply
+    return reply["text"], reply["language"]
+
+
+def test_an_edited_greeting_is_what_the_resident_gets_next(client, coordinator, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    rasa_decides(monkeypatch, GREET)
     somali = login(client.app, new_staff("coordinator", ("so", "sv"), "solna"))
     resident = new_resident(client, locale="so")
-    nlg = {"response": "utter_greet", "tracker": {"sender_id": resident.id}}
-    before = client.post(NLG, json=nlg, headers=TOKEN).json()["custom"]
+    before, language = greeting(resident)
+    assert language == "so"
     new = "Soo dhawoow! Waxaan ahay Bibliotekshjälpen. Wax kasta oo ku saabsan maktabadda i weydii."
     saved = somali.put("/api/curation/texts/greet/so", json={"text": new, "status": "reviewed"})
     assert saved.status_code == 200, saved.text
@@ -22,15 +31,14 @@ def test_an_edited_greeting_is_what_rasa_says_next(client, coordinator) -> None:
         "reviewed",
         somali.get("/api/staff/me").json()["name"],
     )
-    after = client.post(NLG, json=nlg, headers=TOKEN).json()["custom"]
-    assert before["text"] != new and (after["text"], after["language"]) == (new, "so")
+    assert before != new and greeting(resident) == (new, "so")
     listing = coordinator.get("/api/curation/texts").json()
     assert listing["texts"]["greet"]["languages"]["so"]["text"] == new
     assert any(t["key"] == "greet" for g in listing["groups"] for t in g["texts"])
     history = coordinator.get("/api/curation/texts/greet/history").json()
     assert history[0]["language"] == "so" and history[0]["key"] == "greet"
     assert coordinator.post(f"/api/curation/changes/{history[0]['id']}/revert").status_code == 200
-    assert client.post(NLG, json=nlg, headers=TOKEN).json()["custom"]["text"] == before["text"]
+    assert greeting(resident) == (before, "so")
 
 
 def test_placeholders_must_stay_as_in_english(client, coordinator) -> None:  # type: ignore[no-untyped-def]
@@ -76,13 +84,10 @@ def test_a_broken_text_in_the_database_falls_back_instead_of_failing(content_gua
     assert lang == "en" and "Svenska, English" in text
 
 
-def test_desk_staff_cannot_edit_texts(client, make_staff, content_guard) -> None:  # type: ignore[no-untyped-def]
+def test_desk_staff_cannot_edit_texts(client, make_staff, content_guard, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    rasa_decides(monkeypatch, GREET)
+    resident = new_resident(client)
+    before = greeting(resident, "Hej")
     desk = make_staff("staff")
     assert desk.put("/api/curation/texts/greet/sv", json={"text": "Hej"}).status_code == 403
-    assert resident_greeting_unchanged(client)
-
-
-def resident_greeting_unchanged(client) -> bool:  # type: ignore[no-untyped-def]
-    resident = new_resident(client)
-    reply = client.post(NLG, json={"response": "utter_greet", "tracker": {"sender_id": resident.id}}, headers=TOKEN)
-    return reply.json()["custom"]["text"] != "Hej"
+    assert greeting(resident, "Hej igen") == before != ("Hej", "sv")

@@ -12,8 +12,7 @@ from api.conversations.models import Conversation, Message
 from api.handoff.clock import now
 from api.handoff.models import Ticket
 from api.handoff.states import CONVERSATION_EVENTS, CONVERSATION_STATE, TRANSITIONS
-
-INTERNAL = {"X-Internal-Token": "test-internal-token"}
+from tests.api.test_handoff_languages import rasa_decides
 
 
 def _state(client, resident) -> str:  # type: ignore[no-untyped-def]
@@ -236,28 +235,31 @@ def test_notes_never_reach_the_resident(client, resident, make_staff) -> None:  
     assert all(secret not in m["text"] for m in resident.transcript()["messages"])
 
 
-def test_two_clarify_turns_in_a_row_offer_a_person(client, conversation) -> None:  # type: ignore[no-untyped-def]
-    def vague():  # type: ignore[no-untyped-def]
-        body = {"conversation_id": conversation["id"], "action": "answer_faq", "text": "kort", "intent": "nlu_fallback"}
-        (reply,) = client.post("/internal/bot/respond", json=body, headers=INTERNAL).json()["messages"]
-        assert reply["kind"] == "clarify" and reply["buttons"][-1]["payload"] == "handoff"
-        return reply["text"]
+def test_two_clarify_turns_in_a_row_offer_a_person(client, resident, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    rasa_decides(monkeypatch, {"kind": "clarify", "options": ["loan.renew", "card.get"], "confidence": 0.2})
+
+    def vague() -> str:
+        (reply,) = resident.say("kort")
+        assert reply["kind"] == "clarify"
+        assert [b["payload"] for b in reply["buttons"]] == ["topic:loan.renew", "topic:card.get", "handoff"]
+        return reply["text"]  # type: ignore[no-any-return]
 
     offer = "Vill du prata med bibliotekets personal i stället?"
     assert offer not in vague()
     assert offer in vague()
 
 
-def test_a_handoff_by_the_internal_endpoint_is_idempotent(client, conversation, db) -> None:  # type: ignore[no-untyped-def]
-    body = {
-        "conversation_id": conversation["id"],
-        "action": "request_human",
-        "text": "människa",
-        "intent": "request_human",
-    }
-    for _ in range(2):
-        (reply,) = client.post("/internal/bot/respond", json=body, headers=INTERNAL).json()["messages"]
-        assert reply["kind"] == "handoff"
+def test_a_retried_request_for_a_person_opens_one_ticket(client, conversation, monkeypatch, db) -> None:  # type: ignore[no-untyped-def]
+    """The same message sent twice (a retry with the same client id): one ticket, one notice, and
+    the second answer is the first one, without asking Rasa again."""
+    rasa = rasa_decides(monkeypatch, {"kind": "handoff", "confidence": 0.9})
+    url = f"/api/conversations/{conversation['id']}/messages"
+    body = {"text": "Jag vill prata med en människa", "client_id": "retry-1"}
+    first, second = (client.post(url, json=body, headers=conversation["headers"]) for _ in range(2))
+    assert first.status_code == second.status_code == 200
+    assert [m["kind"] for m in first.json()["messages"]] == ["handoff"]
+    assert second.json()["messages"] == first.json()["messages"]
+    assert len(rasa.received) == 1
     db.expire_all()
     assert len(db.scalars(select(Ticket).where(Ticket.conversation_id == conversation["id"])).all()) == 1
     assert db.get(Conversation, conversation["id"]).state == "waiting"

@@ -29,15 +29,19 @@ from api.privacy.redact import _normalise
 from tests.api.handoff_support import Resident, new_resident
 from tests.api.test_redaction_corpus import NEGATIVES, POSITIVES, secrets_of, unmarked
 
-CLARIFY = {"text": "Menar du något av det här?", "language": "sv", "kind": "clarify", "topic": None, "buttons": []}
+# The reply policy's decision Rasa's action server sends back (actions/actions.py `action_reply`):
+# "no topic covers this", which the API writes as a clarify reply, so questions reach the needs inbox.
+NOT_COVERED = {"decision": {"kind": "not_covered", "confidence": 0.9}}
+HANDOFF = {"decision": {"kind": "handoff", "confidence": 1.0}}
 
 
 class FakeRasa:
-    """Rasa's REST channel: records every message; asks back (a `clarify`, so questions reach the
-    needs inbox); answers nothing to /request_human, so the API opens the ticket itself."""
+    """Rasa's REST channel: records every message and the text in its metadata (the sentences the
+    API sends with their vectors); decides `not_covered`, or `handoff` for the person button."""
 
     def __init__(self) -> None:
         self.received: list[str] = []
+        self.metadata_texts: list[str] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -47,7 +51,9 @@ class FakeRasa:
             def do_POST(self) -> None:
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.received.append(body["message"])
-                out = [] if body["message"] == "/request_human" else [{"custom": CLARIFY}]
+                clauses = (body.get("metadata") or {}).get("nlu", {}).get("clauses", [])
+                fake.metadata_texts.extend(c["text"] for c in clauses)
+                out = [{"custom": HANDOFF if body["message"] == "/request_human" else NOT_COVERED}]
                 data = json.dumps(out).encode()
                 self.send_response(200)
                 self.send_header("Content-Type", "application/json")
@@ -158,6 +164,7 @@ def test_no_positive_survives_anywhere(client, rasa, make_staff, coordinator, ca
         "stored transcript": stored,
         "transcript API": without_times(strings(transcripts)),
         "what Rasa received": rasa.received,
+        "what Rasa received (metadata)": rasa.metadata_texts,
         "needs inbox (rows)": list(needs),
         "needs inbox (API)": without_times(strings(inbox.json())),
         "desk ticket view": without_times(strings(desk)),
@@ -173,6 +180,7 @@ def test_no_negative_is_changed(client, rasa) -> None:  # type: ignore[no-untype
     mine = [m["text"] for m in resident.transcript()["messages"] if m["sender"] == "resident"]
     assert mine == [c["text"] for c in RESIDENT_NEGATIVES]
     assert rasa.received == [c["text"] for c in RESIDENT_NEGATIVES]
+    assert all(m["kind"] == "clarify" for m in resident.transcript()["messages"] if m["sender"] == "bot")
 
 
 def test_staff_notes_and_replies_are_redacted_but_keep_the_librarys_number(client, rasa, make_staff) -> None:  # type: ignore[no-untyped-def]
@@ -202,7 +210,7 @@ def test_an_sms_is_redacted_before_it_is_stored_or_sent_to_rasa(client, rasa, mo
                 select(Message.text).where(Message.conversation_id == phone.conversation_id())
             ).all()
     assert "Hej, mitt personnummer är [personnummer] och pinkoden är [PIN]" in texts
-    assert survivors(["850312–1234", "4321"], *texts, *rasa.received) == []
+    assert survivors(["850312–1234", "4321"], *texts, *rasa.received, *rasa.metadata_texts) == []
 
 
 def test_imported_content_is_redacted_with_the_staff_profile(client, coordinator) -> None:  # type: ignore[no-untyped-def]

@@ -373,8 +373,8 @@ describe("the coordinators' content editor (/content)", () => {
       await page.locator("#try-text").fill(question);
       await page.locator("#try-submit").click();
       await page.waitForFunction(() => document.activeElement?.id === "try-result-title");
-      assert.equal(await page.locator("#try-decision").getAttribute("data-decision"), "answer");
-      assert.match(await page.locator("#try-decision").textContent(), /Svarar direkt/);
+      assert.equal(await page.locator("#try-decision").getAttribute("data-decision"), "faq");
+      assert.match(await page.locator("#try-decision").textContent(), /Svarar direkt.*Ämne loan\.fees, säkerhet \d+\s%/);
       assert.equal(await page.locator("#try-answer-version").getAttribute("data-version"), "solna");
       assert.match(await page.locator("#try-answer-version").textContent(), /Lokal version för Solna/);
       assert.equal(await page.locator("#try-answer-text").textContent(), local);
@@ -382,6 +382,20 @@ describe("the coordinators' content editor (/content)", () => {
       assert.match(await page.locator("#try-summary").textContent(), /Somaliska \(so\)/);
       const first = page.locator("#try-candidates tbody tr").first();
       assert.equal(await first.locator("td").nth(1).textContent(), "loan.fees");
+      const headers = await page.locator("#try-candidates thead th").allTextContents();
+      assert.deepEqual(headers, ["Plats", "Ämne", "Titel", "Säkerhet", "Poäng", "Semantisk", "Ordlikhet"]);
+      assert.match(await first.locator("td").nth(3).textContent(), /^\d+\s%$/, "the confidence as a percentage");
+      assert.equal(await first.locator("td").nth(2).getAttribute("lang"), "so", "the title is marked with its language");
+      // Rasa's intents, or a note that it could not be asked: one of the two, never both.
+      const rasaAsked = await page.locator("#try-intents-box").isVisible();
+      assert.notEqual(rasaAsked, await page.locator("#try-rasa-note").isVisible());
+      if (rasaAsked) {
+        assert.ok((await page.locator("#try-intents tbody tr[data-intent]").count()) >= 2, "the intents are listed");
+        assert.match(await page.locator("#try-intents tbody tr").first().locator("td").nth(1).textContent(), /^\d+\s%$/);
+      } else {
+        assert.match(await page.locator("#try-rasa-note").textContent(), /Rasa kunde inte tillfrågas/);
+      }
+      assert.match(await page.locator("#try-thresholds").textContent(), /svarar direkt när ett ämne har minst \d+\s%/);
       assert.ok((await page.locator("#try-candidates tbody tr").count()) >= 2, "the candidates table lists the top topics");
       await assertNoAxeViolations(page, "in try-it with a result");
       await screenshot(page, "content-try-result");
