@@ -16,6 +16,12 @@ export APP_ENV="${APP_ENV:-development}"  # development secrets are fine locally
 # locally the per-client limits are lifted unless set (production keeps 60/10min and 20/1h, decision 0012).
 export RATE_LIMIT_CONVERSATIONS="${RATE_LIMIT_CONVERSATIONS:-100000/1min}"
 export RATE_LIMIT_TICKETS="${RATE_LIMIT_TICKETS:-100000/1min}"
+# One thread per service for BLAS, OpenMP (the e5 engine) and TensorFlow: idle worker threads spin
+# and burned half of each message's CPU; a message's latency stayed the same (docs/performance.md).
+# Setup and training above keep all cores.
+SERVICE_THREADS="${SERVICE_THREADS:-1}"
+PINNED=(env "OMP_NUM_THREADS=$SERVICE_THREADS" "OPENBLAS_NUM_THREADS=$SERVICE_THREADS" "MKL_NUM_THREADS=$SERVICE_THREADS"
+        "TF_NUM_INTRAOP_THREADS=$SERVICE_THREADS" "TF_NUM_INTEROP_THREADS=$SERVICE_THREADS")
 LOG_DIR="${LOG_DIR:-$ROOT/var/log}"
 mkdir -p "$LOG_DIR"
 
@@ -40,12 +46,12 @@ say "Starting the action server and Rasa (logs in ${LOG_DIR#$ROOT/})"
 # and whatever they write outside it passes `log_to` (a timestamp on every line, the same scrubbing).
 LOGGING="$ROOT/deploy/logging.yml"
 log_to() { (cd "$ROOT" && exec "$API_PY" -m api.logging_setup >"$LOG_DIR/$1.log"); }
-(cd "$ROOT" && PYTHONPATH="$ROOT" SANIC_HOST=127.0.0.1 exec "$VENVS/bot/bin/rasa" run actions --actions actions \
+(cd "$ROOT" && PYTHONPATH="$ROOT" SANIC_HOST=127.0.0.1 exec "${PINNED[@]}" "$VENVS/bot/bin/rasa" run actions --actions actions \
    --port "$ACTIONS_PORT" --logging-config-file "$LOGGING" > >(log_to actions) 2>&1) &
 PIDS+=($!)
 # Rasa's coloured logs replace the handler's format (keeping the filter); this keeps the time unambiguous.
 export COLOREDLOGS_DATE_FORMAT="%Y-%m-%dT%H:%M:%S%z"
-(cd "$ROOT" && PYTHONPATH="$ROOT/bot:$ROOT" exec "$VENVS/bot/bin/rasa" run --model "$MODEL" -i 127.0.0.1 \
+(cd "$ROOT" && PYTHONPATH="$ROOT/bot:$ROOT" exec "${PINNED[@]}" "$VENVS/bot/bin/rasa" run --model "$MODEL" -i 127.0.0.1 \
    --port "$RASA_PORT" --endpoints bot/endpoints.yml --credentials bot/credentials.yml \
    --logging-config-file "$LOGGING" > >(log_to rasa) 2>&1) &
 PIDS+=($!)
@@ -53,7 +59,7 @@ PIDS+=($!)
 say "Migrating the database and loading the seed content (${DATABASE_URL:-SQLite in var/})"
 (cd "$ROOT" && "$API_PY" -m api.cli setup)
 say "Starting the API"
-(cd "$ROOT" && exec "$VENVS/api/bin/uvicorn" api.main:app --no-proxy-headers --host "${API_HOST:-127.0.0.1}" \
+(cd "$ROOT" && exec "${PINNED[@]}" "$VENVS/api/bin/uvicorn" api.main:app --no-proxy-headers --host "${API_HOST:-127.0.0.1}" \
    --port "$API_PORT" --workers "${API_WORKERS:-1}" --log-config "$LOGGING" > >(log_to api) 2>&1) &
 PIDS+=($!)
 
