@@ -70,7 +70,8 @@ class SharedVectorFeaturizer(DenseFeaturizer, GraphComponent):
     def _cached(self) -> dict[str, np.ndarray]:
         if self._cache is None:
             self._cache = {}
-            path = Path(os.environ.get("CACHE_DIR") or Path(__file__).resolve().parents[2] / "var" / "cache") / CACHE_FILE
+            default = Path(__file__).resolve().parents[2] / "var" / "cache"
+            path = Path(os.environ.get("CACHE_DIR") or default) / CACHE_FILE
             try:
                 with np.load(path) as data:
                     self._cache = dict(zip(data["keys"].tolist(), data["vectors"], strict=True))
