@@ -49,7 +49,7 @@ def faq_reply(session: Session, conv: Conversation, topic: str) -> Reply | None:
 
 
 def _clarify(session: Session, conv: Conversation, options: tuple[str, ...]) -> Reply:
-    names = titles(session, list(options), _lang(conv))
+    names = titles(session, list(options), _lang(conv), conv.library_id)
     reply = text_reply(session, conv, "clarify", "clarify")
     reply.buttons = [{"title": names[t], "payload": f"topic:{t}"} for t in options if t in names]
     reply.buttons.append(_person_button(session, reply.language))

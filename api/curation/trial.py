@@ -45,7 +45,7 @@ def try_question(
     u = Understanding(intents, turn.understanding.candidates, turn.understanding.unsupported_language)
     decision = decide(u)
     matches = {m.topic: m for m in get_index().rank(session, text, library, limit=CANDIDATES)}
-    names = titles(session, list(matches), reply_language)
+    names = titles(session, list(matches), reply_language, library)
     out: dict[str, Any] = {
         "text": text,
         "library": library,

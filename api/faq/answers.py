@@ -50,10 +50,11 @@ def find_answer(
     return None
 
 
-def titles(session: Session, topics: list[str], language: str) -> dict[str, str]:
+def titles(session: Session, topics: list[str], language: str, library: str | None = None) -> dict[str, str]:
+    """Each topic's title in `language`: the library's own local version where it has one."""
     out: dict[str, str] = {}
     for topic in topics:
-        answer = find_answer(session, topic, language)
+        answer = find_answer(session, topic, language, library)
         if answer is not None:
             out[topic] = answer.title
     return out
