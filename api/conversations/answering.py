@@ -8,6 +8,8 @@ staff. It decides nothing itself (docs/decisions/0014-one-pass-turn.md).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy.orm import Session
 
 from actions.reply_policy import Decision, Understanding, decide
@@ -72,7 +74,7 @@ def choose_language(session: Session, conv: Conversation, text: str, u: Understa
     # No language named, or only the one we already speak ("I want to practise speaking Swedish"):
     # not a switch, so the FAQ decides as for any question.
     if choice.language is None or (choice.language == _lang(conv) and not conv.easy_read):
-        decision = decide(Understanding(candidates=u.candidates))
+        decision = decide(replace(u, intents={}))
         if decision.kind in ("faq", "clarify") or choice.language is None:
             return _write(session, conv, decision, text, u)
     assert choice.language is not None

@@ -54,6 +54,7 @@ def understand(session: Session, text: str, library: str | None, unsupported_lan
     u = Understanding(
         candidates=tuple(Candidate(m.topic, round(m.confidence, 4)) for m in matches),
         unsupported_language=unsupported_language,
+        words=len(text.split()),
     )
     metadata = {
         "nlu": {
@@ -63,6 +64,7 @@ def understand(session: Session, text: str, library: str | None, unsupported_lan
         "turn": {
             "candidates": [{"topic": c.topic, "confidence": c.confidence} for c in u.candidates],
             "unsupported_language": unsupported_language,
+            "words": u.words,
         },
     }
     return Turn(metadata, u)

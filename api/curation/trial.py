@@ -24,7 +24,7 @@ from api.faq.retrieval import get_index
 from api.language.detect import detect
 from api.language.registry import FALLBACK_LANGUAGE, is_supported
 
-LIMITS = ("PERSON", "OFF_TOPIC", "ANSWER", "OFFER", "SMALL_TALK")
+LIMITS = ("PERSON", "OFF_TOPIC", "ANSWER", "OFFER", "SMALL_TALK", "SHORT_WORDS", "SHORT_LEAD")
 
 
 def try_question(
@@ -42,7 +42,9 @@ def try_question(
         intents, rasa = rasa_client.parse(text, turn.metadata), True
     except rasa_client.RasaUnavailable:
         intents, rasa = {}, False
-    u = Understanding(intents, turn.understanding.candidates, turn.understanding.unsupported_language)
+    u = Understanding(
+        intents, turn.understanding.candidates, turn.understanding.unsupported_language, turn.understanding.words
+    )
     decision = decide(u)
     matches = {m.topic: m for m in get_index().rank(session, text, library, limit=CANDIDATES)}
     names = titles(session, list(matches), reply_language, library)

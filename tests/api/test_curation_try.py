@@ -35,6 +35,8 @@ def test_try_shows_the_local_version_for_its_library_and_the_regional_for_others
         "answer": reply_policy.ANSWER,
         "offer": reply_policy.OFFER,
         "small_talk": reply_policy.SMALL_TALK,
+        "short_words": reply_policy.SHORT_WORDS,
+        "short_lead": reply_policy.SHORT_LEAD,
     }
     best = solna["candidates"][0]
     assert set(best) == CANDIDATE_FIELDS

@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from actions import reply_policy
 from actions.reply_policy import (
     ANSWER,
     MAX_OFFERS,
@@ -323,3 +324,24 @@ def test_understanding_without_candidates(data: dict[str, object]) -> None:
     got = Understanding.from_dict(data)
     assert got == Understanding()
     assert decide(got).kind == "not_covered"
+
+
+def test_a_short_message_is_answered_only_when_its_best_topic_stands_out() -> None:
+    """One or two words ("kort") fit several topics: the likely ones are offered instead."""
+    close = (Candidate("card.lost", 0.69), Candidate("card.get", 0.52))
+    clear = (Candidate("visit.hours", 0.99), Candidate("visit.self_service", 0.05))
+    assert decide(Understanding({}, close, words=1)).kind == "clarify"
+    assert decide(Understanding({}, close, words=2)).kind == "clarify"
+    assert decide(Understanding({}, close, words=3)).kind == "faq"  # a sentence: the calibration holds
+    assert decide(Understanding({}, close)).kind == "faq"  # length not known: as before
+    assert decide(Understanding({}, clear, words=1)).kind == "faq"
+    edge = (Candidate("a", 0.8), Candidate("b", 0.8 / reply_policy.SHORT_LEAD))
+    assert decide(Understanding({}, edge, words=1)).kind == "faq"
+    below = (Candidate("a", 0.8), Candidate("b", 0.8 / reply_policy.SHORT_LEAD + 0.01))
+    assert decide(Understanding({}, below, words=1)).kind == "clarify"
+
+
+def test_the_message_length_comes_from_the_metadata() -> None:
+    assert Understanding.from_dict({"words": 2}).words == 2
+    for bad in (-1, "2", True, 2.5, None):
+        assert Understanding.from_dict({"words": bad}).words is None

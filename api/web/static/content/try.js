@@ -118,7 +118,8 @@ function render(out) {
   const t = out.limits;
   $("try-thresholds").textContent = `Gränser: lämnar över till personal när sannolikheten att invånaren vill prata med en person är minst ${pct(t.person)}; `
     + `utanför bibliotekets område från ${pct(t.off_topic)}; småprat från ${pct(t.small_talk)}; `
-    + `svarar direkt när ett ämne har minst ${pct(t.answer)} säkerhet; frågar tillbaka om ämnen med minst ${pct(t.offer)}; `
+    + `svarar direkt när ett ämne har minst ${pct(t.answer)} säkerhet (ett meddelande på högst ${t.short_words} ord bara om ämnet är minst ${t.short_lead} gånger så säkert som nästa); `
+    + `frågar tillbaka om ämnen med minst ${pct(t.offer)}; `
     + "annars säger assistenten att den inte har något svar.";
 }
 
