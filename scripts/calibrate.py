@@ -49,10 +49,8 @@ def main() -> None:
     with session_scope() as session:
         index = get_index()
         for row in data:
-            top, second = ([*index.rank(session, row["text"], None, limit=2), None])[:2]
-            assert top is not None
-            lead = top.score - second.score if second is not None else 0.0
-            features.append([top.score, lead, top.score - top.not_covered])
+            top = index.rank(session, row["text"], None, limit=1)[0]
+            features.append(list(top.features))
             labels.append(int(row["expect"] == f"topic:{top.topic}"))
     model = LogisticRegression(C=C, max_iter=5000).fit(np.array(features), np.array(labels))
     out = {

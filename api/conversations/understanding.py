@@ -17,7 +17,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from actions.reply_policy import Candidate, Understanding
-from api.faq.retrieval import get_index
+from api.faq.retrieval import Match, get_index
 
 # Sentence ends in our scripts (Latin, Cyrillic, the Arabic question mark, the Ethiopic full stop
 # and question mark) and line breaks. A request for a person is often one sentence of several.
@@ -39,10 +39,12 @@ def _b64(vector: np.ndarray) -> str:
 
 @dataclass(frozen=True)
 class Turn:
-    """One message, understood: its metadata for Rasa and the policy's view of the FAQ."""
+    """One message, understood: its metadata for Rasa, the policy's view of the FAQ, and the
+    retrieval's matches behind it (try-it shows their scores)."""
 
     metadata: dict[str, object]
     understanding: Understanding
+    matches: tuple[Match, ...] = ()
 
 
 def understand(session: Session, text: str, library: str | None, unsupported_language: bool = False) -> Turn:
@@ -67,4 +69,4 @@ def understand(session: Session, text: str, library: str | None, unsupported_lan
             "words": u.words,
         },
     }
-    return Turn(metadata, u)
+    return Turn(metadata, u, tuple(matches))

@@ -17,10 +17,9 @@ from sqlalchemy.orm import Session
 from actions import reply_policy
 from actions.reply_policy import Understanding, decide
 from api.conversations import rasa_client
-from api.conversations.understanding import CANDIDATES, understand
+from api.conversations.understanding import understand
 from api.faq.answers import find_answer, titles
 from api.faq.content_format import content_key
-from api.faq.retrieval import get_index
 from api.language.detect import detect
 from api.language.registry import FALLBACK_LANGUAGE, is_supported
 
@@ -46,7 +45,7 @@ def try_question(
         intents, turn.understanding.candidates, turn.understanding.unsupported_language, turn.understanding.words
     )
     decision = decide(u)
-    matches = {m.topic: m for m in get_index().rank(session, text, library, limit=CANDIDATES)}
+    matches = {m.topic: m for m in turn.matches}
     names = titles(session, list(matches), reply_language, library)
     out: dict[str, Any] = {
         "text": text,

@@ -15,7 +15,7 @@ import logging
 import os
 import tempfile
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -59,8 +59,14 @@ class Match:
     dense: float
     lexical: float
     probability: float
-    confidence: float = 0.0  # the probability that this topic answers the question (calibrated)
+    lead: float = 0.0  # over the next topic (the best) or behind the best (the others)
     not_covered: float = -1.0  # the score of the library questions no topic covers, for this message
+    confidence: float = 0.0  # the probability that this topic answers the question (calibrated)
+
+    @property
+    def features(self) -> tuple[float, float, float]:
+        """What the calibration reads (api/faq/confidence.py FEATURES), here and in scripts/calibrate.py."""
+        return self.score, self.lead, self.score - self.not_covered
 
 
 @dataclass(frozen=True)
@@ -296,20 +302,22 @@ class FaqIndex:
         # A topic only another library has (its own local entry) is not this resident's to get.
         order = [t for t in np.argsort(-score) if visible[t] and t != uncovered]
         cal = calibration()
+        # The best topic's lead is over the next one; every other topic's is behind the best.
+        best = score[order[0]] if order else 0.0
+        runner_up = score[order[1]] if len(order) > 1 else best
         matches = []
         for rank, t in enumerate(order[:limit]):
-            other = score[order[1]] if rank == 0 and len(order) > 1 else score[order[0]] if rank else score[t]
-            matches.append(
-                Match(
-                    topic=st.topic_names[t],
-                    score=float(score[t]),
-                    dense=float(dense_by_topic[t]),
-                    lexical=float(lexical_by_topic[t]),
-                    probability=float(probability[t]),
-                    confidence=cal.probability(float(score[t]), float(score[t] - other), float(score[t]) - not_covered),
-                    not_covered=not_covered,
-                )
+            lead = score[t] - (best if rank else runner_up)
+            match = Match(
+                topic=st.topic_names[t],
+                score=float(score[t]),
+                dense=float(dense_by_topic[t]),
+                lexical=float(lexical_by_topic[t]),
+                probability=float(probability[t]),
+                lead=float(lead),
+                not_covered=not_covered,
             )
+            matches.append(replace(match, confidence=cal.probability(*match.features)))
         return matches
 
 
