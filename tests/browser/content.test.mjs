@@ -710,8 +710,9 @@ describe("the coordinators' content editor (/content)", () => {
     await curator("/api/curation/entries", { method: "POST", json: { topic, area: "visit", question: "Tangentbordstest", title: "Tangentbordstest" } });
     const page = await openContent(browser, { login: false });
     try {
-      // The page opens with focus in the e-mail field; before it there is only the skip link.
-      assert.equal(await page.evaluate(() => document.activeElement.id), "login-email");
+      // The page opens with focus in the e-mail field (once it knows there is no session); before it
+      // there is only the skip link.
+      await page.waitForFunction(() => document.activeElement?.id === "login-email");
       assert.equal(await tabTo(page, ".skip", { shift: true, max: 3 }), 1, "the skip link comes first");
       assert.notEqual(await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle), "none", "focus is visible");
       await page.keyboard.press("Enter");

@@ -163,7 +163,8 @@ describe("rating an answer (thumbs up / down)", () => {
     await page.keyboard.press(" ");
     await waitForPressed(c, ["true", "false"]);
     await assertStoredRating(page, messageId, "up");
-    await waitForStatus(page, sv.feedback_thanks);
+    // The earlier thank-you may still be showing: wait until the line has been cleared and said again.
+    await page.waitForFunction((t) => window.__said.at(-1) === t && window.__said.length >= 2, sv.feedback_thanks);
     ({ said, logged } = await recorded(page));
     assert.deepEqual(said, ["", sv.feedback_thanks], "the status line is cleared and says it again");
     assert.deepEqual(logged, []);
