@@ -31,6 +31,23 @@ def _reset_caches() -> None:
     catalog._revision = -1
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """TEST_DATABASE=sqlite or postgresql runs one half: the tests on that database, and with the
+    SQLite half the tests that use none. scripts/test.sh runs both halves at once (most of a test's
+    time is spent waiting on a database or a socket, not on the CPU)."""
+    only = os.environ.get("TEST_DATABASE")
+    if not only:
+        return
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        database = callspec.params.get("database_url") if callspec else None
+        (keep if (database or "sqlite") == only else drop).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if request.param == "sqlite":

@@ -49,6 +49,8 @@ def _handoff_text(db, conversation, monkeypatch, online: bool, at: datetime, lan
     monkeypatch.setattr(triggers, "staff_online", lambda session: online)
     monkeypatch.setattr(triggers, "now", lambda: at)
     reply = triggers.what_happens_next(db, conv)
+    # Not kept: an open write would hold SQLite's lock while the app shuts down (a 60 s wait).
+    db.rollback()
     assert (reply.kind, reply.language) == ("handoff", lang)
     return reply.text
 

@@ -119,9 +119,14 @@ def test_a_warm_started_classifier_reaches_the_same_answers_as_a_cold_fit(db) ->
     start = ([names[i] for i in keep], cold.coef_[keep] * 0.5, cold.intercept_[keep] * 0.5)
     warm = fit_classifier(st.dense, st.row_topic, names, start)
     sample = st.dense[:: max(1, len(st.dense) // 500)]
-    agree = (cold.predict(sample) == warm.predict(sample)).mean()
-    assert agree > 0.99, agree
     # Both stop within lbfgs's tolerance of the optimum: probabilities differ by a few thousandths
     # on average (a score difference of 0.15 x that), never by much.
-    diff = np.abs(cold.predict_proba(sample) - warm.predict_proba(sample))
+    p_cold, p_warm = cold.predict_proba(sample), warm.predict_proba(sample)
+    diff = np.abs(p_cold - p_warm)
     assert diff.mean() < 0.005 and diff.max() < 0.1, (diff.mean(), diff.max())
+    # So they pick the same topic wherever the cold fit's lead is more than that row's difference
+    # can undo (a near tie may tip either way within lbfgs's tolerance, with the BLAS threads).
+    top2 = np.sort(p_cold, axis=1)[:, -2:]
+    clear = top2[:, 1] - top2[:, 0] > 2 * diff.max(axis=1)
+    assert clear.mean() > 0.9, clear.mean()
+    assert (cold.predict(sample[clear]) == warm.predict(sample[clear])).all()
