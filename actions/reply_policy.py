@@ -51,6 +51,8 @@ SMALL_TALK_INTENTS = ("greet", "thanks", "goodbye")
 class Candidate:
     topic: str
     confidence: float  # the probability that this topic answers the message
+    # The message is, word for word, a question variant coordinators put on this topic.
+    exact: bool = False
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,7 @@ class Understanding:
         candidates = []
         for c in data.get("candidates") or []:
             if isinstance(c, Mapping) and _clean(c.get("topic")) and isinstance(c.get("confidence"), int | float):
-                candidates.append(Candidate(str(c["topic"]), float(c["confidence"])))
+                candidates.append(Candidate(str(c["topic"]), float(c["confidence"]), c.get("exact") is True))
         words = data.get("words")
         words = words if isinstance(words, int) and not isinstance(words, bool) and words >= 0 else None
         return cls(dict(intents or {}), tuple(candidates), bool(data.get("unsupported_language")), words)
@@ -129,6 +131,11 @@ def decide(u: Understanding) -> Decision:
     best = u.candidates[0] if u.candidates else None
     if p.get("request_human", 0.0) >= PERSON:
         return Decision("handoff", confidence=p["request_human"])
+    # A wording that coordinators put on a topic is that topic, from the moment it is live: the
+    # content decides without a retraining, whatever the trained intents make of it.
+    exact = next((c for c in u.candidates if c.exact), None)
+    if exact is not None:
+        return Decision("faq", topic=exact.topic, confidence=exact.confidence)
     top = max(p, key=lambda name: p[name]) if p else None
     if top in SMALL_TALK_INTENTS and p[top] >= SMALL_TALK:
         return Decision("smalltalk", intent=top, confidence=p[top])

@@ -54,7 +54,7 @@ def understand(session: Session, text: str, library: str | None, unsupported_lan
     vectors = index.embedder.inner.embed([text, *parts])  # one batch: the message and its sentences
     matches = index.rank(session, text, library, limit=CANDIDATES, query=vectors[0])
     u = Understanding(
-        candidates=tuple(Candidate(m.topic, round(m.confidence, 4)) for m in matches),
+        candidates=tuple(Candidate(m.topic, round(m.confidence, 4), m.exact) for m in matches),
         unsupported_language=unsupported_language,
         words=len(text.split()),
     )
@@ -64,7 +64,10 @@ def understand(session: Session, text: str, library: str | None, unsupported_lan
             "clauses": [{"text": part, "vector": _b64(v)} for part, v in zip(parts, vectors[1:], strict=True)],
         },
         "turn": {
-            "candidates": [{"topic": c.topic, "confidence": c.confidence} for c in u.candidates],
+            "candidates": [
+                {"topic": c.topic, "confidence": c.confidence, **({"exact": True} if c.exact else {})}
+                for c in u.candidates
+            ],
             "unsupported_language": unsupported_language,
             "words": u.words,
         },

@@ -62,6 +62,7 @@ def try_question(
                 "topic": c.topic,
                 "title": names.get(c.topic, ""),
                 "confidence": c.confidence,
+                "exact": c.exact,  # word for word one of the topic's question variants: answered
                 "score": round(matches[c.topic].score, 4) if c.topic in matches else None,
                 "dense": round(matches[c.topic].dense, 4) if c.topic in matches else None,
                 "lexical": round(matches[c.topic].lexical, 4) if c.topic in matches else None,

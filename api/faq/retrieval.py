@@ -62,6 +62,7 @@ class Match:
     lead: float = 0.0  # over the next topic (the best) or behind the best (the others)
     not_covered: float = -1.0  # the score of the library questions no topic covers, for this message
     confidence: float = 0.0  # the probability that this topic answers the question (calibrated)
+    exact: bool = False  # the message is one of this topic's question variants, word for word
 
     @property
     def features(self) -> tuple[float, float, float]:
@@ -97,6 +98,8 @@ class _State:
     tfidf: TfidfVectorizer | None = None
     lexical: csr_matrix | None = None
     classifier: LogisticRegression | None = None
+    # The folded question variants of the topics (not the uncovered questions) -> their rows.
+    exact: dict[str, list[int]] = field(default_factory=dict)
 
 
 def live_entries(session: Session) -> list[FaqEntry]:
@@ -225,7 +228,12 @@ class FaqIndex:
             lib: np.array([other is not None and other != lib for other in rows.libraries], dtype=bool)
             for lib in libraries | {None}
         }
+        exact: dict[str, list[int]] = {}
+        for row, (topic, text) in enumerate(zip(rows.topics, rows.texts, strict=True)):
+            if topic != NOT_COVERED:
+                exact.setdefault(fold(text), []).append(row)
         return _State(
+            exact=exact,
             fingerprint=fingerprint,
             topic_names=names,
             row_topic=ids,
@@ -284,6 +292,7 @@ class FaqIndex:
         if foreign is None:  # a library without local versions: only regional wording counts
             foreign = st.foreign_to[None]
         dense[foreign], lexical[foreign] = -1.0, 0.0
+        exact = {int(st.row_topic[r]) for r in st.exact.get(fold(text), ()) if not foreign[r]}
         n = len(st.topic_names)
         dense_by_topic = np.full(n, -1.0)
         lexical_by_topic = np.zeros(n)
@@ -316,6 +325,7 @@ class FaqIndex:
                 probability=float(probability[t]),
                 lead=float(lead),
                 not_covered=not_covered,
+                exact=t in exact,
             )
             matches.append(replace(match, confidence=cal.probability(*match.features)))
         return matches

@@ -33,8 +33,7 @@ def _reset_caches() -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """TEST_DATABASE=sqlite or postgresql runs one half: the tests on that database, and with the
-    SQLite half the tests that use none. scripts/test.sh runs both halves at once (most of a test's
-    time is spent waiting on a database or a socket, not on the CPU)."""
+    SQLite half the tests that use none (to work on one database; make test runs both)."""
     only = os.environ.get("TEST_DATABASE")
     if not only:
         return

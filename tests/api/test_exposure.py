@@ -75,9 +75,10 @@ def test_a_ticket_needs_the_bearer_token(client, resident: Resident) -> None:  #
     assert client.post(url, headers={"Authorization": "Bearer wrong"}).status_code == 404
 
 
-def test_the_internal_token_goes_to_rasa_only_in_a_header(client, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_internal_token_goes_to_rasa_only_in_a_header(seeded: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The API's calls into Rasa's internal channel (tracker deletion, the try-it box's parse)
-    carry the shared token in X-Internal-Token, never in the URL or the body."""
+    carry the shared token in X-Internal-Token, never in the URL or the body. No app runs here:
+    its retention job deletes trackers on its own schedule and would add calls of its own."""
     from api.conversations import rasa_client
 
     seen: list[httpx.Request] = []

@@ -178,6 +178,30 @@ def test_off_topic_never_gets_an_faq_answer() -> None:
         assert decision.topic is None
 
 
+def test_a_coordinators_wording_is_answered_whatever_the_intents_say() -> None:
+    """A question variant goes live without a retraining: the trained intents cannot overrule it."""
+    exact = Candidate("visit.wifi_computers", 0.3, exact=True)
+    for intents in ({"out_of_scope": 0.95}, {"thanks": 0.9}, {"choose_language": 0.9}, {}):
+        d = decide(Understanding(intents, (Candidate("loan.renew", 0.5), exact), words=1))
+        assert (d.kind, d.topic) == ("faq", "visit.wifi_computers"), intents
+    # A request for a person still comes first.
+    assert decide(Understanding({"request_human": 0.9}, (exact,))).kind == "handoff"
+    # Without the flag, the same message is off-topic.
+    plain = Candidate("visit.wifi_computers", 0.99)
+    assert decide(Understanding({"out_of_scope": 0.95}, (plain,))).kind == "out_of_scope"
+
+
+def test_the_exact_flag_comes_with_the_metadata_only_as_true() -> None:
+    data = {
+        "candidates": [
+            {"topic": "a.b", "confidence": 0.5, "exact": True},
+            {"topic": "c.d", "confidence": 0.4, "exact": "yes"},
+        ]
+    }
+    got = Understanding.from_dict(data)
+    assert [c.exact for c in got.candidates] == [True, False]
+
+
 # ---- a language we do not support ---------------------------------------------------------------
 
 

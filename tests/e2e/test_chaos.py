@@ -89,7 +89,8 @@ def _setup_database(database_url: str) -> None:
     subprocess.run(
         [str(VENVS / "api" / "bin" / "python"), "-m", "api.cli", "setup"],
         cwd=ROOT,
-        env={**os.environ, "DATABASE_URL": database_url, "DEMO_ACCOUNTS": "0"},
+        # As the stack's own services run (chaos_stack.services): development, with test secrets.
+        env={**os.environ, "DATABASE_URL": database_url, "DEMO_ACCOUNTS": "0", "APP_ENV": "development"},
         check=True,
         capture_output=True,
         timeout=240,
