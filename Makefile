@@ -8,7 +8,7 @@ test:  ## the whole test suite (CI runs exactly this)
 	./scripts/test.sh
 
 eval:  ## evaluate the running stack: make eval INPUT=tests/devset/sv.jsonl [URL=...]
-	.venvs/api/bin/python scripts/eval.py --input $(or $(INPUT),tests/devset/*.jsonl) --url $(or $(URL),http://127.0.0.1:8000)
+	.venvs/api/bin/python -m scripts.eval --input $(or $(INPUT),tests/devset/*.jsonl) --url $(or $(URL),http://127.0.0.1:8000)
 
 calibrate:  ## refit the FAQ retrieval's confidence on the dev sets (data/retrieval_calibration.yml)
 	.venvs/api/bin/python -m scripts.calibrate

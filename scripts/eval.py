@@ -1,6 +1,6 @@
 """Evaluate the running assistant through its HTTP API.
 
-    python scripts/eval.py --input tests/devset/*.jsonl [--url http://127.0.0.1:8000]
+    python -m scripts.eval --input tests/devset/*.jsonl [--url http://127.0.0.1:8000]   (make eval)
 
 Each JSONL line is {"text", "lang", "expect"} with expect `topic:<id>`, `handoff`,
 `out_of_scope`, `greet`, `thanks` or `uncovered` (a library question no topic covers: right
@@ -8,7 +8,8 @@ when the reply is anything but an FAQ answer). Each text is the first message of
 conversation. Prints per language and overall: kind+topic accuracy, reply-language
 accuracy (the message's language, or English for unsupported ones), then the same per file
 (the kinds of question: tests/devset/uncovered.jsonl...) with the share of FAQ answers, and
-the misses.
+the misses. A line with `turns` is a whole conversation (tests/devset/conversations/), scored
+per turn, per follow-up and per conversation by scripts/conversation_eval.py.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from pathlib import Path
 
 import httpx
 import yaml
+
+from scripts import conversation_eval
 
 ROOT = Path(__file__).resolve().parent.parent
 SUPPORTED = {lang["code"] for lang in yaml.safe_load((ROOT / "data" / "languages.yml").read_text())["languages"]}
@@ -142,7 +145,14 @@ def main() -> None:
     parser.add_argument("--url", default="http://127.0.0.1:8000")
     parser.add_argument("--json", help="also write the summary as JSON to this file")
     args = parser.parse_args()
-    summary = report(evaluate(args.url, load(args.input)))
+    rows = load(args.input)
+    single = [r for r in rows if "turns" not in r]
+    conversations = [r for r in rows if "turns" in r]
+    summary = report(evaluate(args.url, single)) if single else {}
+    if conversations:
+        with httpx.Client(base_url=args.url, timeout=30) as client, ThreadPoolExecutor(4) as pool:
+            done = list(pool.map(lambda c: conversation_eval.run(client, c, SUPPORTED), conversations))
+        summary |= conversation_eval.report(done)
     if args.json:
         Path(args.json).write_text(json.dumps(summary, indent=2))
 
