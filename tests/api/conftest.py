@@ -33,7 +33,8 @@ def _reset_caches() -> None:
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """TEST_DATABASE=sqlite or postgresql runs one half: the tests on that database, and with the
-    SQLite half the tests that use none (to work on one database; make test runs both)."""
+    SQLite half the tests that use none. scripts/test.sh runs both halves at once: one pytest
+    process keeps one core busy, and the machine has two."""
     only = os.environ.get("TEST_DATABASE")
     if not only:
         return
