@@ -11,12 +11,12 @@ from actions.reply_policy import Candidate, Understanding, decide
 from tests.api.handoff_support import new_resident
 from tests.api.test_curation_editor import FEES, seed_question
 
-CANDIDATE_FIELDS = {"topic", "title", "confidence", "score", "dense", "lexical"}
+CANDIDATE_FIELDS = {"topic", "title", "confidence", "exact", "score", "dense", "lexical"}
 
 
 def _faq_alone(out: dict[str, Any]) -> dict[str, Any]:
     """The decision the policy takes on the candidates the box shows, with no intents."""
-    candidates = tuple(Candidate(c["topic"], c["confidence"]) for c in out["candidates"])
+    candidates = tuple(Candidate(c["topic"], c["confidence"], c["exact"]) for c in out["candidates"])
     return decide(Understanding({}, candidates, not out["detected_supported"])).to_dict()
 
 
