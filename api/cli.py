@@ -1,6 +1,6 @@
 """Operations commands: `python -m api.cli migrate|seed|purge|setup` (setup = all three, plus the demo
-staff account when DEMO_ACCOUNTS=1), `warm-cache` (embeds the seed's question variants into the
-cache without a database, e.g. while Rasa trains) and
+staff account when DEMO_ACCOUNTS=1), `warm-cache [NLU_DIR...]` (embeds the seed's question variants, and the
+examples Rasa trains from, into the cache without a database, before Rasa trains) and
 `python -m api.cli create-user --email ... --role ... --library ...`."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import logging
 import sys
 from pathlib import Path
 
+import yaml
 from alembic import command
 from alembic.config import Config
 
@@ -41,9 +42,24 @@ def seed() -> None:
     print(f"seeded {libs} libraries, {faq} FAQ translations changed, {texts} bot texts changed")
 
 
-def warm_cache() -> None:
-    """A fresh machine embeds some ten thousand variants once (minutes on two cores); doing it
-    while Rasa trains takes that off the critical path of `make run` and `make test`."""
+def nlu_examples(paths: list[Path]) -> list[str]:
+    """The examples of Rasa's NLU files (`- text` lines of `examples` blocks), as Rasa reads them."""
+    texts = []
+    for path in paths:
+        for file in sorted(path.rglob("*.yml")) if path.is_dir() else [path]:
+            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            for block in data.get("nlu") or []:
+                for line in str(block.get("examples") or "").splitlines():
+                    line = line.strip()
+                    if line.startswith("- ") and line[2:].strip():
+                        texts.append(line[2:].strip())
+    return texts
+
+
+def warm_cache(nlu: list[Path]) -> None:
+    """A fresh machine embeds some fifteen thousand texts once: the FAQ's question variants (the
+    API's retrieval) and Rasa's training examples (its featurizer reads this cache), each text
+    once (the engine uses every core by itself). Rasa then trains without embedding anything."""
     texts = [
         text
         for ff in read_faq_files(get_settings().data_dir / "faq")
@@ -51,26 +67,27 @@ def warm_cache() -> None:
         for text in (str(entry["title"]).strip(), *(str(q).strip() for q in entry["questions"]))
         if text
     ]
-    texts += not_covered_questions()
+    texts += not_covered_questions() + nlu_examples(nlu)
     embedder = get_index().embedder
-    embedder.embed(texts)
+    embedder.embed(list(dict.fromkeys(texts)))
     embedder.save()
-    print(f"embedding cache warm: {len(texts)} question variants")
+    print(f"embedding cache warm: {len(set(texts))} texts")
 
 
 def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     parser = argparse.ArgumentParser(prog="python -m api.cli")
     commands = parser.add_subparsers(dest="command", required=True)
-    for name in ("migrate", "seed", "setup", "purge", "warm-cache"):
+    for name in ("migrate", "seed", "setup", "purge"):
         commands.add_parser(name)
+    commands.add_parser("warm-cache").add_argument("nlu", nargs="*", type=Path, help="Rasa NLU files or folders")
     user_command.add_parser(commands)
     args = parser.parse_args()
     if args.command == "create-user":
         user_command.run(args)
         return
     if args.command == "warm-cache":
-        warm_cache()
+        warm_cache(args.nlu)
         return
     if args.command == "setup":  # the production image runs it before the API: stop there already
         try:

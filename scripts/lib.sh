@@ -88,10 +88,10 @@ ensure_model() {
   MODEL="$ROOT/models/bibliotekshjalpen-$fp.tar.gz"
   if [ -f "$MODEL" ]; then return 0; fi
   say "Training the Rasa model (bot/ or training data changed)"
-  # Meanwhile the API side embeds the FAQ variants into its cache (nothing else uses it yet).
-  (cd "$ROOT" && "$API_PY" -m api.cli warm-cache) &
-  local warm=$!
+  # First every text both sides embed, once and on every core (the API's FAQ variants and the
+  # training examples): Rasa's featurizer then reads them from the cache instead of embedding.
+  (cd "$ROOT" && "$API_PY" -m api.cli warm-cache $TRAINING_DATA) \
+    || say "Warming the embedding cache failed; training and the API embed what they need themselves"
   (cd "$ROOT" && PYTHONPATH="$ROOT/bot" "$VENVS/bot/bin/rasa" train --config bot/config.yml --domain bot/domain.yml \
       --data $TRAINING_DATA --out models --fixed-model-name "bibliotekshjalpen-$fp" --quiet)
-  wait "$warm" || say "Warming the embedding cache failed; the API will embed on first start"
 }

