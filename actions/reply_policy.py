@@ -3,7 +3,8 @@
 Inputs are two calibrated understandings of the message, from the two parts that own them:
 - the intent probabilities, from Rasa's classifier (bot/components/intent_classifier.py);
 - the FAQ candidates, from the API's retrieval over the live content, each with the probability
-  that it is the right answer (api/faq/confidence.py).
+  that it is the right answer (api/faq/confidence.py);
+- after an answer, the FAQ candidates of the message read together with it (a follow-up).
 
 Both are probabilities measured on held-out data, so the limits below are probabilities too,
 not scores tuned line by line (docs/decisions/0014-one-pass-turn.md). The action server runs
@@ -42,6 +43,11 @@ SHORT_LEAD = 2.0
 # Below that, candidates at least this likely are offered as buttons ("did you mean ...?").
 OFFER = 0.15
 MAX_OFFERS = 3
+# A follow-up ("and e-books?", "for my son?", "can I renew it online?"): the message read together
+# with the last answer is answered when its best topic is likelier than the message's own best
+# reading by this much, and likely enough to answer (ANSWER). A question on a new topic reads
+# better alone, so it does not stick to the old one (docs/decisions/0015-conversation-context.md).
+FOLLOW_UP_LEAD = 0.0
 # Greetings, thanks and goodbyes: the most likely intent, and at least this likely.
 SMALL_TALK = 0.5
 SMALL_TALK_INTENTS = ("greet", "thanks", "goodbye")
@@ -56,6 +62,23 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class Context:
+    """What the conversation said last (docs/decisions/0015-conversation-context.md): the topic the
+    assistant last answered, and the FAQ candidates for the message read as a follow-up to it."""
+
+    topic: str | None = None
+    candidates: Sequence[Candidate] = ()
+
+
+def _candidates(data: object) -> tuple[Candidate, ...]:
+    out = []
+    for c in data if isinstance(data, list | tuple) else []:
+        if isinstance(c, Mapping) and _clean(c.get("topic")) and isinstance(c.get("confidence"), int | float):
+            out.append(Candidate(str(c["topic"]), float(c["confidence"]), c.get("exact") is True))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class Understanding:
     """What is known of one message. `intents` is empty when Rasa was not asked (it is down)."""
 
@@ -65,17 +88,25 @@ class Understanding:
     # one and reads much of it as off-topic; the FAQ, which matches across languages, decides that.
     unsupported_language: bool = False
     words: int | None = None  # how many words the message has (None: not known)
+    context: Context | None = None  # None: nothing answered yet in this conversation
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], intents: Mapping[str, float] | None = None) -> Understanding:
         """What the API sent along with the message; a malformed candidate is left out."""
-        candidates = []
-        for c in data.get("candidates") or []:
-            if isinstance(c, Mapping) and _clean(c.get("topic")) and isinstance(c.get("confidence"), int | float):
-                candidates.append(Candidate(str(c["topic"]), float(c["confidence"]), c.get("exact") is True))
         words = data.get("words")
         words = words if isinstance(words, int) and not isinstance(words, bool) and words >= 0 else None
-        return cls(dict(intents or {}), tuple(candidates), bool(data.get("unsupported_language")), words)
+        context = None
+        raw = data.get("context")
+        if isinstance(raw, Mapping):
+            topic = raw.get("topic") if _clean(raw.get("topic")) else None
+            context = Context(topic, _candidates(raw.get("candidates")))
+        return cls(
+            dict(intents or {}),
+            _candidates(data.get("candidates")),
+            bool(data.get("unsupported_language")),
+            words,
+            context,
+        )
 
 
 @dataclass(frozen=True)
@@ -124,6 +155,17 @@ def _clear(u: Understanding) -> bool:
     return u.candidates[0].confidence >= SHORT_LEAD * u.candidates[1].confidence
 
 
+def _follow_up(u: Understanding) -> Candidate | None:
+    """The best topic of the message read as a follow-up, when that reading is the better one."""
+    if u.context is None or not u.context.candidates:
+        return None
+    follow = u.context.candidates[0]
+    alone = u.candidates[0].confidence if u.candidates else 0.0
+    if follow.confidence >= ANSWER and follow.confidence > alone + FOLLOW_UP_LEAD:
+        return follow
+    return None
+
+
 def decide(u: Understanding) -> Decision:
     p = dict(u.intents)
     if u.unsupported_language:
@@ -143,6 +185,9 @@ def decide(u: Understanding) -> Decision:
         return Decision("language", confidence=p[top])
     if p.get("out_of_scope", 0.0) >= OFF_TOPIC:
         return Decision("out_of_scope", confidence=p["out_of_scope"])
+    follow = _follow_up(u)
+    if follow is not None:
+        return Decision("faq", topic=follow.topic, confidence=follow.confidence)
     if best is not None and best.confidence >= ANSWER and _clear(u):
         return Decision("faq", topic=best.topic, confidence=best.confidence)
     options = tuple(c.topic for c in u.candidates if c.confidence >= OFFER)[:MAX_OFFERS]

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from actions.reply_policy import Decision, Understanding, decide
 from api.conversations.language_choice import parse_language_choice
-from api.conversations.models import Conversation
+from api.conversations.models import Conversation, Message
 from api.conversations.replies import Reply
 from api.conversations.understanding import understand
 from api.faq.answers import find_answer, titles
@@ -66,6 +67,18 @@ def _not_covered(session: Session, conv: Conversation) -> Reply:
     return reply
 
 
+def _spoken(session: Session, conv: Conversation) -> str:
+    """The language the assistant has been answering in: its last reply's, before this message
+    (whose own language may already be the conversation's)."""
+    last = session.scalar(
+        select(Message.language)
+        .where(Message.conversation_id == conv.id, Message.sender == "bot", Message.language.is_not(None))
+        .order_by(Message.id.desc())
+        .limit(1)
+    )
+    return last or conv.locale or _lang(conv)
+
+
 def choose_language(session: Session, conv: Conversation, text: str, u: Understanding) -> Reply:
     choice = parse_language_choice(text)
     if choice.easy_read:
@@ -73,7 +86,7 @@ def choose_language(session: Session, conv: Conversation, text: str, u: Understa
         return text_reply(session, conv, "easy_read_on", "system")
     # No language named, or only the one we already speak ("I want to practise speaking Swedish"):
     # not a switch, so the FAQ decides as for any question.
-    if choice.language is None or (choice.language == _lang(conv) and not conv.easy_read):
+    if choice.language is None or (choice.language == _spoken(session, conv) and not conv.easy_read):
         decision = decide(replace(u, intents={}))
         if decision.kind in ("faq", "clarify") or choice.language is None:
             return _write(session, conv, decision, text, u)

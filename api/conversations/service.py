@@ -30,7 +30,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from actions.reply_policy import Decision, Understanding
-from api.conversations import answering, lease, rasa_client, trackers, understanding
+from api.conversations import answering, context, lease, rasa_client, trackers, understanding
 from api.conversations.answering import faq_reply, text_reply
 from api.conversations.models import Conversation, Message
 from api.conversations.replies import Reply
@@ -263,7 +263,9 @@ def _understand(conversation_id: str, text: str, unsupported_language: bool) -> 
     with session_scope() as session:
         conv = session.get(Conversation, conversation_id)
         assert conv is not None
-        return understanding.understand(session, text, conv.library_id, unsupported_language)
+        return understanding.understand(
+            session, text, conv.library_id, unsupported_language, previous=context.previous(session, conv)
+        )
 
 
 def _render(conversation_id: str, text: str, decision: Decision | None, turn: understanding.Turn | None) -> list[Reply]:

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy.orm import Session
 
-from actions.reply_policy import Candidate, Understanding
+from actions.reply_policy import Candidate, Context, Understanding
+from api.conversations.context import Previous
 from api.faq.retrieval import Match, get_index
 
 # Sentence ends in our scripts (Latin, Cyrillic, the Arabic question mark, the Ethiopic full stop
@@ -47,16 +48,43 @@ class Turn:
     matches: tuple[Match, ...] = ()
 
 
-def understand(session: Session, text: str, library: str | None, unsupported_language: bool = False) -> Turn:
-    """`unsupported_language`: written in a language the intent classifier was not trained on."""
+def _candidates(matches: list[Match]) -> tuple[Candidate, ...]:
+    return tuple(Candidate(m.topic, round(m.confidence, 4), m.exact) for m in matches)
+
+
+def _wire(candidates: tuple[Candidate, ...]) -> list[dict[str, object]]:
+    return [{"topic": c.topic, "confidence": c.confidence, **({"exact": True} if c.exact else {})} for c in candidates]
+
+
+def _context(context: Context) -> dict[str, object]:
+    return {"topic": context.topic, "candidates": _wire(context.candidates)}
+
+
+def understand(
+    session: Session,
+    text: str,
+    library: str | None,
+    unsupported_language: bool = False,
+    previous: Previous | None = None,
+) -> Turn:
+    """`unsupported_language`: written in a language the intent classifier was not trained on.
+    `previous`: the conversation's last answer; the message is also read as a follow-up to it."""
     parts = sentences(text)
     index = get_index()
-    vectors = index.embedder.inner.embed([text, *parts])  # one batch: the message and its sentences
+    follow_up = f"{previous.text}\n{text}" if previous is not None else None
+    # One batch: the message, its sentences and the message read after the last answer.
+    vectors = index.embedder.inner.embed([text, *parts, *([follow_up] if follow_up else [])])
     matches = index.rank(session, text, library, limit=CANDIDATES, query=vectors[0])
+    context = None
+    if previous is not None and follow_up is not None:
+        in_context = index.rank(session, follow_up, library, limit=CANDIDATES, query=vectors[-1])
+        context = Context(previous.topic, _candidates(in_context))
+        vectors = vectors[:-1]
     u = Understanding(
-        candidates=tuple(Candidate(m.topic, round(m.confidence, 4), m.exact) for m in matches),
+        candidates=_candidates(matches),
         unsupported_language=unsupported_language,
         words=len(text.split()),
+        context=context,
     )
     metadata = {
         "nlu": {
@@ -64,12 +92,10 @@ def understand(session: Session, text: str, library: str | None, unsupported_lan
             "clauses": [{"text": part, "vector": _b64(v)} for part, v in zip(parts, vectors[1:], strict=True)],
         },
         "turn": {
-            "candidates": [
-                {"topic": c.topic, "confidence": c.confidence, **({"exact": True} if c.exact else {})}
-                for c in u.candidates
-            ],
+            "candidates": _wire(u.candidates),
             "unsupported_language": unsupported_language,
             "words": u.words,
+            **({"context": _context(context)} if context is not None else {}),
         },
     }
     return Turn(metadata, u, tuple(matches))

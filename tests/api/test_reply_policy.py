@@ -369,3 +369,52 @@ def test_the_message_length_comes_from_the_metadata() -> None:
     assert Understanding.from_dict({"words": 2}).words == 2
     for bad in (-1, "2", True, 2.5, None):
         assert Understanding.from_dict({"words": bad}).words is None
+
+
+# ---- follow-ups: the message read together with the last answer (decision 0015) ----------------
+
+
+def _in_context(alone: tuple[tuple[str, float], ...], follow: tuple[tuple[str, float], ...], **intents: float):
+    from actions.reply_policy import Context
+
+    return Understanding(
+        dict(intents or {"ask_question": 0.9}),
+        tuple(Candidate(t, c) for t, c in alone),
+        words=3,
+        context=Context("emedia.overview", tuple(Candidate(t, c) for t, c in follow)),
+    )
+
+
+def test_a_follow_up_is_answered_from_the_reading_with_the_last_answer() -> None:
+    # "and for my son?" alone fits nothing well; after the e-book answer it is about children's e-books
+    d = decide(_in_context((("visit.kids", 0.3), ("card.get", 0.2)), (("emedia.kids", 0.8),)))
+    assert (d.kind, d.topic) == ("faq", "emedia.kids")
+
+
+def test_a_new_topic_does_not_stick_to_the_old_one() -> None:
+    d = decide(_in_context((("visit.printing", 0.95),), (("emedia.overview", 0.7), ("visit.printing", 0.4))))
+    assert (d.kind, d.topic) == ("faq", "visit.printing")
+
+
+def test_the_reading_in_context_must_be_likely_enough_to_answer() -> None:
+    d = decide(_in_context((("visit.kids", 0.2),), (("emedia.kids", ANSWER - BELOW),)))
+    assert d.kind == "clarify"
+
+
+def test_a_request_for_a_person_and_off_topic_come_before_the_context() -> None:
+    follow = (("emedia.kids", 0.95),)
+    assert decide(_in_context((), follow, request_human=0.8, ask_question=0.2)).kind == "handoff"
+    assert decide(_in_context((), follow, out_of_scope=0.9, ask_question=0.1)).kind == "out_of_scope"
+
+
+def test_the_context_from_the_metadata() -> None:
+    from actions.reply_policy import Context
+
+    data = {
+        "candidates": [],
+        "context": {"topic": "emedia.overview", "candidates": [{"topic": "emedia.kids", "confidence": 0.8}, "bad"]},
+    }
+    got = Understanding.from_dict(data)
+    assert got.context == Context("emedia.overview", (Candidate("emedia.kids", 0.8),))
+    assert Understanding.from_dict({"context": "emedia.kids"}).context is None
+    assert Understanding.from_dict({"context": {"topic": 7}}).context == Context(None, ())
