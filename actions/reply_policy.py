@@ -148,11 +148,11 @@ def _clean(value: object) -> bool:
     return isinstance(value, str) and 0 < len(value) <= 100 and value.isprintable()
 
 
-def _clear(u: Understanding) -> bool:
-    """The best candidate stands out enough for a message of this length."""
-    if u.words is None or u.words > SHORT_WORDS or len(u.candidates) < 2:
+def _clear(candidates: Sequence[Candidate], words: int | None) -> bool:
+    """The best candidate stands out enough for a message of this length (whichever reading)."""
+    if words is None or words > SHORT_WORDS or len(candidates) < 2:
         return True
-    return u.candidates[0].confidence >= SHORT_LEAD * u.candidates[1].confidence
+    return candidates[0].confidence >= SHORT_LEAD * candidates[1].confidence
 
 
 def _follow_up(u: Understanding) -> Candidate | None:
@@ -161,7 +161,8 @@ def _follow_up(u: Understanding) -> Candidate | None:
         return None
     follow = u.context.candidates[0]
     alone = u.candidates[0].confidence if u.candidates else 0.0
-    if follow.confidence >= ANSWER and follow.confidence > alone + FOLLOW_UP_LEAD:
+    clear = _clear(u.context.candidates, u.words)
+    if follow.confidence >= ANSWER and follow.confidence > alone + FOLLOW_UP_LEAD and clear:
         return follow
     return None
 
@@ -188,7 +189,7 @@ def decide(u: Understanding) -> Decision:
     follow = _follow_up(u)
     if follow is not None:
         return Decision("faq", topic=follow.topic, confidence=follow.confidence)
-    if best is not None and best.confidence >= ANSWER and _clear(u):
+    if best is not None and best.confidence >= ANSWER and _clear(u.candidates, u.words):
         return Decision("faq", topic=best.topic, confidence=best.confidence)
     options = tuple(c.topic for c in u.candidates if c.confidence >= OFFER)[:MAX_OFFERS]
     if options:

@@ -418,3 +418,18 @@ def test_the_context_from_the_metadata() -> None:
     assert got.context == Context("emedia.overview", (Candidate("emedia.kids", 0.8),))
     assert Understanding.from_dict({"context": "emedia.kids"}).context is None
     assert Understanding.from_dict({"context": {"topic": 7}}).context == Context(None, ())
+
+
+def test_a_one_word_follow_up_needs_the_same_lead_as_a_one_word_question() -> None:
+    from actions.reply_policy import SHORT_LEAD, Context
+
+    close = (Candidate("card.get", 0.6), Candidate("card.lost", 0.6 / SHORT_LEAD + 0.01))
+    u = Understanding(
+        {"ask_question": 0.9}, (Candidate("card.get", 0.3),), words=1, context=Context("loan.renew", close)
+    )
+    assert decide(u).kind == "clarify"  # "kort" after an answer on renewing: which card question?
+    clear = (Candidate("card.get", 0.6), Candidate("card.lost", 0.6 / SHORT_LEAD - 0.01))
+    u = Understanding(
+        {"ask_question": 0.9}, (Candidate("card.get", 0.3),), words=1, context=Context("loan.renew", clear)
+    )
+    assert (decide(u).kind, decide(u).topic) == ("faq", "card.get")
