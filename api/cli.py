@@ -10,7 +10,6 @@ import logging
 import sys
 from pathlib import Path
 
-import yaml
 from alembic import command
 from alembic.config import Config
 
@@ -19,6 +18,7 @@ from api.db import session_scope
 from api.faq.retrieval import get_index, not_covered_questions
 from api.faq.seed import read_faq_files, seed_faq, seed_texts
 from api.handoff import user_command
+from api.language.intent_examples import nlu_file_examples
 from api.libraries.seed import seed_libraries
 from api.production_guard import InsecureSettings, require_safe_settings
 from api.settings import get_settings
@@ -43,17 +43,9 @@ def seed() -> None:
 
 
 def nlu_examples(paths: list[Path]) -> list[str]:
-    """The examples of Rasa's NLU files (`- text` lines of `examples` blocks), as Rasa reads them."""
-    texts = []
-    for path in paths:
-        for file in sorted(path.rglob("*.yml")) if path.is_dir() else [path]:
-            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-            for block in data.get("nlu") or []:
-                for line in str(block.get("examples") or "").splitlines():
-                    line = line.strip()
-                    if line.startswith("- ") and line[2:].strip():
-                        texts.append(line[2:].strip())
-    return texts
+    """The examples of Rasa's NLU files and folders, as Rasa reads them."""
+    files = [file for path in paths for file in (sorted(path.rglob("*.yml")) if path.is_dir() else [path])]
+    return [text for file in files for _, text in nlu_file_examples(file)]
 
 
 def warm_cache(nlu: list[Path]) -> None:
@@ -68,10 +60,11 @@ def warm_cache(nlu: list[Path]) -> None:
         if text
     ]
     texts += not_covered_questions() + nlu_examples(nlu)
+    distinct = list(dict.fromkeys(texts))
     embedder = get_index().embedder
-    embedder.embed(list(dict.fromkeys(texts)))
+    embedder.embed(distinct)
     embedder.save()
-    print(f"embedding cache warm: {len(set(texts))} texts")
+    print(f"embedding cache warm: {len(distinct)} texts")
 
 
 def main() -> None:

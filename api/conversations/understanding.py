@@ -71,15 +71,14 @@ def understand(
     `previous`: the conversation's last answer; the message is also read as a follow-up to it."""
     parts = sentences(text)
     index = get_index()
-    follow_up = f"{previous.text}\n{text}" if previous is not None else None
+    follow_up = [f"{previous.text}\n{text}"] if previous is not None else []
     # One batch: the message, its sentences and the message read after the last answer.
-    vectors = index.embedder.inner.embed([text, *parts, *([follow_up] if follow_up else [])])
+    vectors = index.embedder.inner.embed([text, *parts, *follow_up])
     matches = index.rank(session, text, library, limit=CANDIDATES, query=vectors[0])
     context = None
-    if previous is not None and follow_up is not None:
-        in_context = index.rank(session, follow_up, library, limit=CANDIDATES, query=vectors[-1])
+    if previous is not None:
+        in_context = index.rank(session, follow_up[0], library, limit=CANDIDATES, query=vectors[-1])
         context = Context(previous.topic, _candidates(in_context))
-        vectors = vectors[:-1]
     u = Understanding(
         candidates=_candidates(matches),
         unsupported_language=unsupported_language,
@@ -89,7 +88,9 @@ def understand(
     metadata = {
         "nlu": {
             "vector": _b64(vectors[0]),
-            "clauses": [{"text": part, "vector": _b64(v)} for part, v in zip(parts, vectors[1:], strict=True)],
+            "clauses": [
+                {"text": part, "vector": _b64(v)} for part, v in zip(parts, vectors[1 : 1 + len(parts)], strict=True)
+            ],
         },
         "turn": {
             "candidates": _wire(u.candidates),
