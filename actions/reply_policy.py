@@ -19,7 +19,7 @@ Pure Python without dependencies: both environments import it (the action server
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 Kind = Literal["faq", "clarify", "not_covered", "handoff", "out_of_scope", "smalltalk", "language"]
@@ -48,6 +48,15 @@ MAX_OFFERS = 3
 # reading by this much, and likely enough to answer (ANSWER). A question on a new topic reads
 # better alone, so it does not stick to the old one (docs/decisions/0015-conversation-context.md).
 FOLLOW_UP_LEAD = 0.0
+# A request for another language, before an answer or after one.
+LANGUAGE = 0.5
+# After an answer, what the message does is read from the message alone, by the intent classifier
+# trained for it (docs/decisions/0015-conversation-context.md): "that didn't help" (`not_helped`:
+# "still not working", "I already tried all that") counts as a request for a person (PERSON);
+# "is it free?", "and for my son?" (`follow_up`) are questions about the answer, not off-topic;
+# "no, I mean the app" (`correction`): the topic just answered was the wrong one, so the message
+# is answered from the other topics of its readings.
+CORRECTION = 0.5
 # Greetings, thanks and goodbyes: the most likely intent, and at least this likely.
 SMALL_TALK = 0.5
 SMALL_TALK_INTENTS = ("greet", "thanks", "goodbye")
@@ -167,13 +176,31 @@ def _follow_up(u: Understanding) -> Candidate | None:
     return None
 
 
+def _corrected(u: Understanding) -> Decision | None:
+    """The answer to a correction: the likeliest other topic, of either reading."""
+    assert u.context is not None
+    wrong = u.context.topic
+    pooled: dict[str, Candidate] = {}
+    for c in (*u.candidates, *u.context.candidates):
+        if c.topic != wrong and (c.topic not in pooled or c.confidence > pooled[c.topic].confidence):
+            pooled[c.topic] = c
+    others = sorted(pooled.values(), key=lambda c: -c.confidence)
+    if others and others[0].confidence >= ANSWER and _clear(others, u.words):
+        return Decision("faq", topic=others[0].topic, confidence=others[0].confidence)
+    return None
+
+
 def decide(u: Understanding) -> Decision:
     p = dict(u.intents)
     if u.unsupported_language:
         p.pop("out_of_scope", None)
     best = u.candidates[0] if u.candidates else None
-    if p.get("request_human", 0.0) >= PERSON:
-        return Decision("handoff", confidence=p["request_human"])
+    context = u.context  # None before the first answer
+    # Alone, "the app still doesn't work" is a question the FAQ may answer; after an answer, it
+    # says the answer did not help.
+    person = p.get("request_human", 0.0) + (p.get("not_helped", 0.0) if context is not None else 0.0)
+    if person >= PERSON:
+        return Decision("handoff", confidence=person)
     # A wording that coordinators put on a topic is that topic, from the moment it is live: the
     # content decides without a retraining, whatever the trained intents make of it.
     exact = next((c for c in u.candidates if c.exact), None)
@@ -182,10 +209,18 @@ def decide(u: Understanding) -> Decision:
     top = max(p, key=lambda name: p[name]) if p else None
     if top in SMALL_TALK_INTENTS and p[top] >= SMALL_TALK:
         return Decision("smalltalk", intent=top, confidence=p[top])
-    if top == "choose_language":
-        return Decision("language", confidence=p[top])
+    language = p.get("choose_language", 0.0)
+    if language >= LANGUAGE:
+        return Decision("language", confidence=language)
     if p.get("out_of_scope", 0.0) >= OFF_TOPIC:
         return Decision("out_of_scope", confidence=p["out_of_scope"])
+    if context is not None and p.get("correction", 0.0) >= CORRECTION:
+        corrected = _corrected(u)
+        if corrected is not None:
+            return corrected
+        # No other topic is likely enough: asked back, without the topic just answered.
+        u = replace(u, candidates=tuple(c for c in u.candidates if c.topic != context.topic), context=None)
+        best = u.candidates[0] if u.candidates else None
     follow = _follow_up(u)
     if follow is not None:
         return Decision("faq", topic=follow.topic, confidence=follow.confidence)

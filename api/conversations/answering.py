@@ -80,13 +80,14 @@ def _spoken(session: Session, conv: Conversation) -> str:
 
 
 def choose_language(session: Session, conv: Conversation, text: str, u: Understanding) -> Reply:
-    choice = parse_language_choice(text)
+    spoken = _spoken(session, conv)
+    choice = parse_language_choice(text, spoken)
     if choice.easy_read:
         conv.language, conv.language_locked, conv.easy_read = "sv", True, True
         return text_reply(session, conv, "easy_read_on", "system")
     # No language named, or only the one we already speak ("I want to practise speaking Swedish"):
     # not a switch, so the FAQ decides as for any question.
-    if choice.language is None or (choice.language == _spoken(session, conv) and not conv.easy_read):
+    if choice.language is None or (choice.language == spoken and not conv.easy_read):
         decision = decide(replace(u, intents={}))
         if decision.kind in ("faq", "clarify") or choice.language is None:
             return _write(session, conv, decision, text, u)

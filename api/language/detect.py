@@ -60,6 +60,7 @@ MIN_LETTERS = 4  # "ok", "hej!", "1" keep the conversation's language
 PRIOR_BONUS = 0.1
 UNSUPPORTED_CONFIDENCE = 0.75
 UNSUPPORTED_MASS = 0.5
+UNSUPPORTED_MIN_LETTERS = 20  # in a conversation in one of ours; a first message needs none
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,35 @@ _SWEDISH_LOANWORDS = frozenset(
 )
 MIN_FOREIGN_LETTERS = 8
 FOREIGN_CONFIDENCE = 0.3
+# A capitalised word inside a sentence is a name ("Stockholm", "Skatteverket", "Sundbyberg'de"):
+# residents write Swedish names in every language, and the names alone read as Swedish.
+_NAME = re.compile(r"^[A-ZÅÄÖ][a-zåäöéü]+(?:['’][a-zçğıöşü]+)?[.,!?:;)]*$")
+_SENTENCE_START = re.compile(r"[.!?¿¡:]$")
 
 
-def _without_swedish_names(text: str) -> str:
-    return " ".join(
-        t for t in text.split() if not _SWEDISH_WORD.search(t) and t.casefold().strip(".,!?") not in _SWEDISH_LOANWORDS
-    )
+def _names(text: str) -> set[int]:
+    """The positions of the words in `text` that are names: capitalised, not first in a sentence
+    unless a suffix follows an apostrophe (Turkish "Sundbyberg'de")."""
+    words = text.split()
+    return {
+        i
+        for i, w in enumerate(words)
+        if _NAME.match(w) and ((i > 0 and not _SENTENCE_START.search(words[i - 1])) or "'" in w or "’" in w)
+    }
+
+
+def _without_swedish_names(text: str) -> tuple[str, bool]:
+    """The text without Swedish words and names, and whether only names were left out (no
+    Swedish word written in lower case, which may be Swedish after all)."""
+    names, kept, only_names = _names(text), [], True
+    for i, word in enumerate(text.split()):
+        if i in names:
+            continue
+        if _SWEDISH_WORD.search(word) or word.casefold().strip(".,!?") in _SWEDISH_LOANWORDS:
+            only_names = only_names and word[:1].isupper()
+            continue
+        kept.append(word)
+    return " ".join(kept), only_names
 
 
 def detect(text: str, context: str | None = None) -> Detection:
@@ -122,11 +146,21 @@ def detect(text: str, context: str | None = None) -> Detection:
         return Detection(greeting, True, True)
     result = _detect(text, context)
     if result.language == "sv" and result.supported:
-        rest = _without_swedish_names(text)
+        rest, only_names = _without_swedish_names(text)
+        other = None
         if rest != text and len(_LETTER.findall(rest)) >= MIN_FOREIGN_LETTERS:
             other = _detect(rest, None, min_confidence=FOREIGN_CONFIDENCE)
             if other.language != "sv" and other.confident:
                 return other
+        swedish_besides = other is not None and other.language == "sv"
+        if rest != text and only_names and not swedish_besides and context in languages() and context != "sv":
+            # "Sundbyberg'de de var mı?", "¿y con la de Skatteverket?": too little besides the name
+            # to tell, so the conversation's language holds; a name does not make a message Swedish.
+            return Detection(context, True, False)
+    if not result.supported and context in languages() and len(_LETTER.findall(text)) < UNSUPPORTED_MIN_LETTERS:
+        # A few words mid-conversation that read as Urdu or German ("رو آیپد چی؟" in a Persian
+        # conversation): a resident rarely changes to a language we do not speak in one short line.
+        return Detection(context, True, False)
     return result
 
 

@@ -4,7 +4,7 @@ reply; filters by period and library; nothing personal (SQLite and PostgreSQL)."
 from __future__ import annotations
 
 import threading
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -49,7 +49,7 @@ def test_conversations_answers_handoffs_and_first_reply_are_counted(client, coor
     assert abs(after["totals"]["share_bot"] + after["totals"]["share_staff"] - 1) < 1e-9
     assert after["first_reply"]["count"] - before["first_reply"]["count"] == 1
     assert sum(b["count"] for b in after["first_reply"]["buckets"]) == after["first_reply"]["count"]
-    today = next(d for d in after["per_day"] if d["day"] == date.today().isoformat())
+    today = next(d for d in after["per_day"] if d["day"] == counters.local_day().isoformat())
     assert today["conversation"] >= 2 and today["handoff"] >= 1
     languages = {row["id"]: row for row in after["by_language"]}
     assert languages["sv"]["conversations"] >= 1 and languages["en"]["handoffs"] >= 1
@@ -108,7 +108,7 @@ def test_counts_outlive_the_conversations_and_hold_nothing_personal(client, coor
 
 
 def test_period_and_library_filters(client, coordinator) -> None:  # type: ignore[no-untyped-def]
-    today = date.today()
+    today = counters.local_day()  # the region's day, as the report counts it (not UTC)
     last_year = report(
         coordinator, start=(today - timedelta(days=400)).isoformat(), end=(today - timedelta(days=370)).isoformat()
     )

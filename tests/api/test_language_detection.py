@@ -198,3 +198,45 @@ def test_a_greeting_residents_of_many_languages_use_names_no_language(text: str)
 
 def test_a_longer_message_of_greeting_words_is_left_to_the_detector() -> None:
     assert smalltalk_language("moi moi moi moi moi") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "spoken", "language"),
+    [
+        # The language wanted and the one spoken so far, in either order.
+        ("puedes contestarme en inglés? es para mi pareja que no habla español", "es", "en"),
+        ("my Somali reading is not so good, can you answer in English", "so", "en"),
+        ("Can you answer in English please? I want to show it to my Swedish neighbour", "uk", "en"),
+        # Inflected names, as people write them.
+        ("mozesz odpowiadac po angielsku? maz tez chce przeczytac", "pl", "en"),
+        ("ممكن تحكي معي بالسويدي؟ عم اتعلم اللغة", "ar", "sv"),
+        ("voitko vastata englanniksi?", "fi", "en"),
+        ("можно по-английски? это для соседки", "ru", "en"),
+        # Only the language spoken is named: that one (the caller decides it is no switch).
+        ("I want to practise my English", "en", "en"),
+    ],
+)
+def test_a_request_naming_two_languages_wants_the_one_not_spoken(text: str, spoken: str, language: str) -> None:
+    assert parse_language_choice(text, spoken).language == language
+
+
+@pytest.mark.parametrize(
+    ("text", "conversation", "language"),
+    [
+        # Swedish names in another language do not make the message Swedish.
+        ("and if I live in Täby but work in Stockholm, can I get one there?", "en", "en"),
+        ("Is there free wifi at Stadsbiblioteket?", "en", "en"),
+        ("¿y con la de Skatteverket?", "es", "es"),
+        ("Sundbyberg'de de var mı?", "tr", "tr"),
+        # Swedish written around a name is Swedish, whatever the conversation was in.
+        ("Hur kommer jag till Stadsbiblioteket?", "en", "sv"),
+        ("Finns det wifi på Stadsbiblioteket?", "en", "sv"),
+        ("Hur lånar jag om?", "en", "sv"),
+        # A few words that read as a language we do not speak keep the conversation's.
+        ("رو آیپد چی؟", "fa", "fa"),
+        # A longer message in one is still recognised as such.
+        ("Sprechen Sie Deutsch? Ich verstehe kein Englisch", "en", "de"),
+    ],
+)
+def test_names_and_short_lines_keep_the_conversations_language(text: str, conversation: str, language: str) -> None:
+    assert detect(text, conversation).language == language

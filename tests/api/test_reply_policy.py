@@ -433,3 +433,109 @@ def test_a_one_word_follow_up_needs_the_same_lead_as_a_one_word_question() -> No
         {"ask_question": 0.9}, (Candidate("card.get", 0.3),), words=1, context=Context("loan.renew", clear)
     )
     assert (decide(u).kind, decide(u).topic) == ("faq", "card.get")
+
+
+# ---- after an answer: what the message does (decision 0015) ------------------------------------
+
+
+def _after(
+    intents: dict[str, float],
+    candidates: tuple[tuple[str, float], ...] = (),
+    follow: tuple[tuple[str, float], ...] = (),
+    topic: str = "emedia.libby",
+) -> Understanding:
+    from actions.reply_policy import Context
+
+    return Understanding(
+        intents,
+        tuple(Candidate(t, c) for t, c in candidates),
+        words=4,
+        context=Context(topic, tuple(Candidate(t, c) for t, c in follow)),
+    )
+
+
+def test_that_did_not_help_after_an_answer_goes_to_a_person() -> None:
+    # "tried that, still nothing": as likely, with a request for a person, as PERSON
+    d = decide(_after({"not_helped": PERSON - 0.1, "request_human": 0.1}, follow=(("emedia.libby", 0.9),)))
+    assert d.kind == "handoff" and d.confidence == pytest.approx(PERSON)
+    below = _after({"not_helped": PERSON - BELOW, "ask_question": BELOW}, candidates=(SURE,))
+    assert decide(below).kind == "faq"
+
+
+def test_not_helped_without_an_answer_before_it_is_a_question_for_the_faq() -> None:
+    # "the app still doesn't work" as a first message: the FAQ may well answer it
+    d = decide(u({"not_helped": 0.95}, ("emedia.trouble", 0.8)))
+    assert (d.kind, d.topic) == ("faq", "emedia.trouble")
+
+
+def test_a_question_about_the_answer_is_answered_from_the_reading_with_it() -> None:
+    # "is it free?" after an answer on group rooms: alone it could be about anything
+    d = decide(_after({"follow_up": 0.7, "out_of_scope": 0.2}, (("loan.fees", 0.3),), (("visit.rooms", 0.8),)))
+    assert (d.kind, d.topic) == ("faq", "visit.rooms")
+
+
+def test_an_off_topic_aside_after_an_answer_is_off_topic() -> None:
+    # "who won the match yesterday?" right after an answer: read with that answer's title the FAQ
+    # finds that topic again, but the message itself is off-topic
+    d = decide(_after({"out_of_scope": OFF_TOPIC}, follow=(("visit.rooms", 0.9),), topic="visit.rooms"))
+    assert d.kind == "out_of_scope"
+
+
+def test_a_language_request_must_be_likely_enough() -> None:
+    from actions.reply_policy import LANGUAGE
+
+    assert decide(u({"choose_language": LANGUAGE})).kind == "language"
+    assert decide(_after({"choose_language": LANGUAGE}, follow=(("card.get", 0.9),))).kind == "language"
+    unsure = {"choose_language": LANGUAGE - BELOW, "ask_question": 0.3, "out_of_scope": 0.2}
+    assert decide(u(unsure, SURE)).kind == "faq"
+
+
+def test_a_correction_sets_the_topic_just_answered_aside() -> None:
+    from actions.reply_policy import CORRECTION
+
+    # "no, I mean the card, not the book" after an answer on a lost book: read after that answer
+    # the lost book still ranks first, but it is the one topic the resident says is wrong
+    d = decide(
+        _after(
+            {"correction": CORRECTION},
+            candidates=(("card.lost", 0.7), ("loan.lost_item", 0.2)),
+            follow=(("loan.lost_item", 0.9), ("card.lost", 0.5)),
+            topic="loan.lost_item",
+        )
+    )
+    assert (d.kind, d.topic) == ("faq", "card.lost")
+    # not a correction: the reading with the answer stands
+    d = decide(
+        _after(
+            {"correction": CORRECTION - BELOW, "ask_question": 1 - CORRECTION},
+            candidates=(("card.lost", 0.7), ("loan.lost_item", 0.2)),
+            follow=(("loan.lost_item", 0.9), ("card.lost", 0.5)),
+            topic="loan.lost_item",
+        )
+    )
+    assert (d.kind, d.topic) == ("faq", "loan.lost_item")
+
+
+def test_a_correction_takes_the_likeliest_other_topic_of_either_reading() -> None:
+    # "no, I mean the app" after Libby: alone it fits nothing; read after Libby, it is the Biblio app
+    follow = (("emedia.libby", 0.9), ("emedia.biblio_app", 0.6))
+    d = decide(_after({"correction": 0.9}, candidates=(("emedia.trouble", 0.3),), follow=follow))
+    assert (d.kind, d.topic) == ("faq", "emedia.biblio_app")
+
+
+def test_an_unclear_correction_is_asked_back_without_the_topic_just_answered() -> None:
+    candidates = (("emedia.libby", 0.5), ("emedia.biblio_app", 0.3), ("emedia.legimus", 0.2))
+    d = decide(_after({"correction": 0.9}, candidates=candidates, follow=(("emedia.libby", 0.9),)))
+    assert d.kind == "clarify" and d.options == ("emedia.biblio_app", "emedia.legimus")
+
+
+def test_a_correction_before_any_answer_is_an_ordinary_question() -> None:
+    d = decide(u({"correction": 0.9}, ("emedia.libby", 0.8)))
+    assert (d.kind, d.topic) == ("faq", "emedia.libby")
+
+
+def test_without_a_correction_the_topic_just_answered_may_be_answered_again() -> None:
+    # "and audiobooks?" after Libby: the same topic again is right
+    follow = (("emedia.libby", 0.8),)
+    d = decide(_after({"follow_up": 0.9}, candidates=(("emedia.biblio_app", 0.5),), follow=follow))
+    assert (d.kind, d.topic) == ("faq", "emedia.libby")
